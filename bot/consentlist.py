@@ -1,0 +1,270 @@
+"""Read a consent list: the schools that granted Studyspace access to the Magister Public API.
+
+A list is CSV (comma, semicolon or tab; UTF-8 with or without BOM, else Windows-1252),
+JSON (a list of objects, or an object holding one) or YAML (the same shapes, plus optional
+``example``, ``source`` and ``as_of`` keys). Column names may be Dutch or English (see
+:data:`COLUMNS`). Rows without a name are reported with their row number and skipped, never
+dropped silently.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConsentListError
+from .text import clean, fold
+
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "consent-voorbeeld.yaml"
+
+# Accepted column names (folded: lower case, no diacritics, spaces/dashes as "_").
+COLUMNS = {
+    "name": ("name", "naam", "school", "schoolnaam", "display_name", "displayname", "weergavenaam",
+             "vestigingsnaam", "school_name"),
+    "host": ("host", "magister_host", "magisterhost", "magister", "url", "magister_url", "subdomain",
+             "subdomein", "tenant", "omgeving", "domein", "domain"),
+    "city": ("city", "plaats", "plaatsnaam", "woonplaats", "stad", "vestigingsplaats", "place", "town"),
+    "brin": ("brin", "brinnummer", "brin_nummer", "instellingscode", "brin_code", "brincode"),
+    "vestigingscode": ("vestigingscode", "vestiging_code", "location_code", "brinvest", "brin_vestiging"),
+}
+_ALIAS = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
+_HOST = re.compile(r"(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]*)\.magister\.net\b", re.I)
+_SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class School:
+    """One school (or vestiging) on a list.
+
+    ``name`` as the list gives it (Magister's display name), ``host`` as
+    ``"<tenant>.magister.net"`` (``""`` when unknown), ``city``, ``brin`` (4 characters) and
+    ``vestigingscode`` (6: BRIN plus 2-digit vestiging) when known, ``row`` the source row
+    (1-based, header excluded).
+    """
+
+    name: str
+    host: str = ""
+    city: str = ""
+    brin: str = ""
+    vestigingscode: str = ""
+    row: int = 0
+
+    def to_json(self) -> dict[str, str]:
+        """``{"name", "host", "city", "brin", "vestigingscode"}``, empty strings where unknown."""
+        return {"name": self.name, "host": self.host, "city": self.city, "brin": self.brin,
+                "vestigingscode": self.vestigingscode}
+
+
+@dataclass(frozen=True)
+class ConsentList:
+    """A parsed consent list.
+
+    ``schools`` in source order; ``source`` names where it came from (path or URL);
+    ``as_of`` is when the list was last known current (file time, fetch time, or the
+    list's own ``as_of``), timezone-aware, or ``None``; ``example`` marks the bundled
+    sample; ``faults`` lists skipped rows as ``"row N: reason"``.
+    """
+
+    schools: tuple[School, ...]
+    source: str
+    as_of: datetime | None = None
+    example: bool = False
+    faults: tuple[str, ...] = ()
+    hosts: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hosts", frozenset(s.host for s in self.schools if s.host))
+
+    def age_days(self, now: datetime | None = None) -> float | None:
+        """Days since ``as_of`` (``None`` when unknown)."""
+        if self.as_of is None:
+            return None
+        now = now or datetime.now(timezone.utc)
+        return max((now - self.as_of).total_seconds() / 86400, 0.0)
+
+    def info(self, now: datetime | None = None) -> dict[str, Any]:
+        """What every lookup reply says about the list: source, size, age, example or not."""
+        age = self.age_days(now)
+        return {"source": self.source, "schools": len(self.schools),
+                "as_of": self.as_of.isoformat(timespec="seconds") if self.as_of else None,
+                "age_days": round(age, 1) if age is not None else None, "example": self.example}
+
+
+def normalize_host(value: str) -> str:
+    """``"https://Cals.magister.net/"``, ``"cals.magister.net"`` or ``"cals"`` ->
+    ``"cals.magister.net"``; ``""`` when ``value`` is no Magister host."""
+    value = clean(value).strip().lower()
+    m = _HOST.search(value)
+    if m:
+        return f"{m.group(1)}.magister.net"
+    return f"{value}.magister.net" if _SUBDOMAIN.match(value) else ""
+
+
+def host_in(text: str) -> str:
+    """The first Magister host named in ``text`` (``"x.magister.net"``) or ``""``."""
+    m = _HOST.search(fold(clean(text)))
+    return f"{m.group(1)}.magister.net" if m else ""
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 (a BOM is dropped), else Windows-1252, whatever a header claims."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _column(header: str) -> str | None:
+    key = re.sub(r"[^a-z0-9]+", "_", fold(clean(header))).strip("_")
+    return _ALIAS.get(key)
+
+
+def _school(record: dict[str, Any], row: int, faults: list[str]) -> School | None:
+    fields: dict[str, str] = {}
+    for k, v in record.items():
+        col = _column(str(k)) if k is not None else None
+        if col and col not in fields and v is not None and not isinstance(v, (dict, list)):
+            fields[col] = clean(str(v))
+    name = fields.get("name", "")
+    if not name:
+        faults.append(f"row {row}: no school name")
+        return None
+    host = normalize_host(fields["host"]) if fields.get("host") else ""
+    if fields.get("host") and not host:
+        faults.append(f"row {row}: '{fields['host'][:60]}' is no Magister host (kept without host)")
+    code = re.sub(r"\s+", "", fields.get("vestigingscode", "")).upper()
+    brin = re.sub(r"\s+", "", fields.get("brin", "")).upper() or code[:4]
+    return School(name, host, fields.get("city", ""), brin, code, row)
+
+
+def _records_from(obj: Any) -> list[Any] | None:
+    if isinstance(obj, list):
+        return obj
+    if isinstance(obj, dict):
+        for key in ("schools", "scholen", "items", "data", "results"):
+            if isinstance(obj.get(key), list):
+                return obj[key]
+        lists = [v for v in obj.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            return lists[0]
+    return None
+
+
+def parse(data: bytes | str, *, source: str, fmt: str | None = None,
+          as_of: datetime | None = None) -> ConsentList:
+    """Parse a consent list from ``data``.
+
+    ``fmt`` is ``"csv"``, ``"json"`` or ``"yaml"``; ``None`` sniffs it from ``source``'s
+    extension and then the content. Raises :class:`ConsentListError` for an empty body, an
+    HTML page, unparseable JSON/YAML, a CSV without a name column, or a list with no valid
+    row. Rows without a name go to ``faults``.
+    """
+    text = decode(data) if isinstance(data, bytes) else data
+    text = text.lstrip("\ufeff")
+    head = text.lstrip()[:200].lower()
+    if not head:
+        raise ConsentListError(f"{source}: the list is empty")
+    if head.startswith(("<!doctype html", "<html")) or "<html" in head:
+        raise ConsentListError(f"{source}: got an HTML page, not a list")
+    ext = Path(source.split("?")[0]).suffix.lower()
+    if fmt is None:
+        fmt = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".txt": "csv"}.get(ext)
+    if fmt is None:
+        fmt = "json" if head[0] in "[{" else "csv"
+    meta: dict[str, Any] = {}
+    faults: list[str] = []
+    if fmt in ("json", "yaml"):
+        try:
+            obj = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as e:
+            raise ConsentListError(f"{source}: not valid {fmt.upper()}: {str(e).splitlines()[0][:120]}") from None
+        if isinstance(obj, dict):
+            meta = obj
+        records = _records_from(obj)
+        if records is None:
+            raise ConsentListError(f"{source}: expected a list of schools")
+        schools = []
+        for i, r in enumerate(records, 1):
+            if not isinstance(r, dict):
+                faults.append(f"row {i}: not an object")
+                continue
+            s = _school(r, i, faults)
+            if s:
+                schools.append(s)
+    else:
+        schools = _parse_csv(text, source, faults)
+    if not schools:
+        raise ConsentListError(f"{source}: no valid school in the list ({len(faults)} rows skipped)")
+    if meta.get("as_of"):
+        as_of = _as_datetime(meta["as_of"]) or as_of
+    return ConsentList(tuple(schools), str(meta.get("source") or source), as_of,
+                       bool(meta.get("example", False)), tuple(faults))
+
+
+def _parse_csv(text: str, source: str, faults: list[str]) -> list[School]:
+    first = text.splitlines()[0] if text else ""
+    delimiter = max(",;\t|", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise ConsentListError(f"{source}: no header row") from None
+    cols = [_column(h) for h in header]
+    if "name" not in cols:
+        raise ConsentListError(
+            f"{source}: no name column in the header ({', '.join(h[:30] for h in header[:8])}); "
+            f"expected one of {', '.join(COLUMNS['name'][:4])}")
+    schools = []
+    row = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            row += 1
+            faults.append(f"row {row}: unreadable CSV ({e})")
+            continue
+        row += 1
+        if not any(v.strip() for v in values):
+            continue  # blank line
+        if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+            faults.append(f"row {row}: {len(values)} fields for {len(header)} columns (read as far as the header goes)")
+        s = _school(dict(zip(header, values)), row, faults)
+        if s:
+            schools.append(s)
+    return schools
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    try:
+        return _as_datetime(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
+def load(path: Path | str | None = None) -> ConsentList:
+    """Read a consent list file (default: the bundled example list).
+
+    ``as_of`` is the list's own ``as_of`` if it has one, else the file's modification
+    time. Raises :class:`ConsentListError` for a missing or unreadable file and whatever
+    :func:`parse` raises.
+    """
+    p = Path(path) if path else SAMPLE_PATH
+    try:
+        data = p.read_bytes()
+        mtime = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
+    except OSError as e:
+        raise ConsentListError(f"consent list {p}: {e.strerror or e}") from None
+    return parse(data, source=str(p), as_of=mtime)

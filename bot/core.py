@@ -1,0 +1,177 @@
+"""The Slack-free core: one :class:`Bot` that every front end (console, CLI, Slack) calls.
+
+``Bot.handle(text) -> Reply`` routes a message: a command (``school X``, ``verzoek X``,
+``help``), a question about one school ("heeft het Cals College al toestemming gegeven?"),
+or a question for the knowledge base. It takes and returns plain data; front ends render.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from . import consentlist
+from .config import Settings
+from .consentlist import ConsentList, School
+from .drafts import Draft, draft
+from .faq import STOP, Answer, FaqMatcher
+from .knowledge import KnowledgeBase, load_knowledge
+from .schools import GENERIC, Lookup, SchoolMatcher
+from .text import clean, fold, name_tokens
+
+# Subcommands, Dutch first; English names are aliases.
+COMMANDS = {
+    "school": "school", "scholen": "school", "zoek": "school", "lookup": "school", "check": "school",
+    "verzoek": "verzoek", "request": "verzoek", "draft": "verzoek", "aanvraag": "verzoek",
+    "help": "help", "hulp": "help", "?": "help",
+}
+ENGLISH_COMMANDS = frozenset({"lookup", "check", "request", "draft", "help"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says back, as data.
+
+    ``kind``: ``"answer"`` (``answer`` set), ``"lookup"`` (``lookup`` set), ``"draft"``
+    (``draft`` set, with the ``lookup`` that found the school when there was one),
+    ``"help"`` or ``"usage"`` (``text`` names what is missing). ``lang`` is ``"nl"`` or ``"en"``.
+    """
+
+    kind: str
+    lang: str = "nl"
+    answer: Answer | None = None
+    lookup: Lookup | None = None
+    draft: Draft | None = None
+    text: str = ""
+
+
+# "heeft het Cals College al toestemming gegeven?", "staat X op de lijst?", "is X al gekoppeld?",
+# "has X granted consent?", "is X on the list?". The school is the named group.
+_SCHOOL_QUESTIONS = [re.compile(p) for p in (
+    r"^(?:heeft|geeft|gaf|hebben)\s+(?P<s>.+?)\s+(?:al\s+|nu\s+|ook\s+)*(?:toestemming|akkoord|goedkeuring|toegang)\b",
+    r"^(?:staat|zit|staan)\s+(?P<s>.+?)\s+(?:al\s+|nu\s+|ook\s+)*(?:op|in)\s+(?:de|die)\s+lijst\b",
+    r"^(?:is|zijn)\s+(?P<s>.+?)\s+(?:al\s+|nu\s+|ook\s+)*(?:gekoppeld|aangesloten|verbonden|akkoord|toegevoegd)\b",
+    r"^(?:werkt|doet)\s+(?:de\s+)?(?:koppeling|magister|het)\s+(?:al\s+|nu\s+|ook\s+)*(?:voor|bij|met)\s+(?P<s>.+)$",
+    r"\btoestemming\s+(?:gekregen\s+)?(?:van|voor)\s+(?P<s>.+)$",
+    r"^(?:has|have|did)\s+(?P<s>.+?)\s+(?:already\s+)?(?:granted|given|gave|consented|approved|agreed)\b",
+    r"^(?:is|are)\s+(?P<s>.+?)\s+(?:already\s+)?(?:on\s+the\s+list|listed|connected|linked)\b",
+    r"^(?:does|is)\s+(?:the\s+)?(?:connection|integration|magister|it)\s+work(?:ing)?\s+(?:for|with|at)\s+(?P<s>.+)$",
+)]
+
+
+class Bot:
+    """The core service: knowledge base, FAQ matcher, consent list and school matcher.
+
+    Build with :meth:`from_settings`. Read-only after construction except for
+    :meth:`set_consent_list`, which swaps the list in one assignment, so it is safe to
+    share between threads.
+    """
+
+    def __init__(self, settings: Settings, kb: KnowledgeBase, consent: ConsentList):
+        self.settings = settings
+        self.kb = kb
+        self.faq = FaqMatcher(kb)
+        self.schools = SchoolMatcher(consent)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Bot":
+        """Load the knowledge base and the consent list that ``settings`` name.
+
+        Raises :class:`~bot.errors.KnowledgeError` or :class:`~bot.errors.ConsentListError`.
+        """
+        kb = load_knowledge(settings.knowledge_dir)
+        return cls(settings, kb, consentlist.load(settings.consent_list_path))
+
+    @property
+    def consent(self) -> ConsentList:
+        """The consent list in use."""
+        return self.schools.consent
+
+    def set_consent_list(self, consent: ConsentList) -> None:
+        """Use ``consent`` from now on (the index is built before the swap)."""
+        self.schools = SchoolMatcher(consent, self.schools.places)
+
+    # -- entry points ---------------------------------------------------------------------
+    def handle(self, text: str) -> Reply:
+        """Answer one message (any ``str``; never raises for bad input)."""
+        cleaned = clean(text)
+        command, arg = parse_command(cleaned)
+        lang = self.faq.detect_lang(cleaned)
+        if command == "help":
+            return Reply("help", "en" if fold(cleaned.split()[0]) in ENGLISH_COMMANDS and lang == "en" else lang)
+        if command == "school":
+            return self.lookup_reply(arg, lang="en" if lang == "en" else "nl")
+        if command == "verzoek":
+            return self.draft_reply(arg)
+        name = school_in_question(cleaned)
+        if name and self._names_a_school(name):
+            return Reply("lookup", lang, lookup=self.schools.lookup(name))
+        answer = self.faq.answer(cleaned)
+        if answer.status == "no_match" and answer.reason == "low_score":
+            # A bare school name ("Cals College") is a lookup.
+            found = self.schools.lookup(cleaned)
+            if found.status == "granted" or (found.status == "ambiguous" and found.score >= 0.6):
+                return Reply("lookup", lang, lookup=found)
+        return Reply("answer", answer.lang, answer=answer)
+
+    def ask(self, question: str) -> Answer:
+        """The knowledge base's answer to ``question``."""
+        return self.faq.answer(question)
+
+    def lookup(self, query: str) -> Lookup:
+        """Whether the school ``query`` names has granted access."""
+        return self.schools.lookup(query)
+
+    def lookup_reply(self, query: str, lang: str = "nl") -> Reply:
+        """A lookup as a :class:`Reply`; ``usage`` when ``query`` is empty."""
+        if not query.strip():
+            return Reply("usage", lang, text="school")
+        return Reply("lookup", lang, lookup=self.schools.lookup(query))
+
+    def draft_reply(self, query: str, *, sender: str = "", sender_email: str = "", note: str = "",
+                    today: date | None = None) -> Reply:
+        """A request draft for the school ``query`` names.
+
+        The school is looked up first: a listed school's host goes into the draft (and the
+        reply says it is already on the list), an unknown name is used as typed.
+        """
+        if not query.strip():
+            return Reply("usage", "nl", text="verzoek")
+        found = self.schools.lookup(query)
+        school = found.match if found.status in ("granted", "not_granted") and found.match else School(clean(query))
+        s = self.settings
+        d = draft(self.kb, school, institute=s.institute_name, sender=sender or s.institute_name,
+                  sender_email=sender_email or s.institute_email, sender_phone=s.institute_phone,
+                  note=note, today=today)
+        return Reply("draft", "nl", lookup=found, draft=d)
+
+    # -- helpers ------------------------------------------------------------------------
+    def _names_a_school(self, name: str) -> bool:
+        """Whether ``name`` (from a question) holds a word that is no FAQ or generic word."""
+        words = [w for w in name_tokens(name) if w not in GENERIC and w not in STOP]
+        return any(w not in self.faq.vocabulary for w in words)
+
+
+def parse_command(text: str) -> tuple[str, str]:
+    """``"school Cals College"`` -> ``("school", "Cals College")``; ``("", text)`` when the
+    first word is no command. ``"help"`` alone or ``"?"`` -> ``("help", "")``."""
+    first, _, rest = text.strip().partition(" ")
+    command = COMMANDS.get(fold(first).strip(":,"))
+    if command is None:
+        return "", text
+    if command == "school" and fold(first) in ("check",) and not rest:
+        return "", text
+    return command, rest.strip()
+
+
+def school_in_question(text: str) -> str:
+    """The school named in a question about its consent, or ``""``.
+
+    ``"Heeft het Cals College al toestemming gegeven?"`` -> ``"het Cals College"``.
+    """
+    folded = " ".join(re.sub(r"[?!.,;:]+", " ", fold(text)).split())
+    for pattern in _SCHOOL_QUESTIONS:
+        m = pattern.search(folded)
+        if m:
+            return m.group("s").strip()
+    return ""

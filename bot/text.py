@@ -1,0 +1,156 @@
+"""Text normalisation shared by all matching (questions and school names).
+
+Every matcher in the bot goes through :func:`normalize` (one string in, one string out)
+and :func:`tokens` (the normalised string split into words), so Slack markup, Unicode
+forms, quotes, no-break spaces, case, diacritics and punctuation are handled in one place.
+
+``normalize`` is idempotent: ``normalize(normalize(s)) == normalize(s)`` for every ``str``.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import ftfy
+
+# Slack message formatting: https://api.slack.com/reference/surfaces/formatting
+#   <@U123>, <@U123|name>, <#C123|general>, <!here>, <!subteam^S123|@team>,
+#   <https://x.y|label>, <mailto:a@b.nl|a@b.nl>
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+_WS = re.compile(r"\s+")
+# Anything that is not a letter or a digit separates words.
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+MAX_INPUT_CHARS = 2000
+"""Longest input that matching looks at; a longer text is cut (a question is never that long)."""
+
+
+def _slack_token(m: re.Match[str]) -> str:
+    body = m.group(1)
+    if not body:
+        return " "
+    if body[0] in "@#!":
+        # Mentions, channels and broadcasts carry no words worth matching.
+        return " "
+    # A link: keep its label when it has one, else the URL itself.
+    url, _, label = body.partition("|")
+    return f" {label or url} "
+
+
+def strip_slack_markup(text: str) -> str:
+    """Unescape Slack's ``&amp; &lt; &gt;`` once and reduce ``<…>`` tokens to plain text.
+
+    ``<@U123>``, ``<#C1|x>`` and ``<!here>`` become a space; ``<https://a.nl|label>`` becomes
+    ``label`` and ``<https://a.nl>`` the URL. Text without markup is returned unchanged but
+    for the unescaping. Slack escapes only ``&``, ``<`` and ``>`` (api.slack.com, "Escaping text").
+    """
+    text = _SLACK_TOKEN.sub(_slack_token, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def clean(text: str) -> str:
+    """Readable clean-up for display and for parsing: no markup, no control characters.
+
+    Repairs mojibake (``CarrÃ©`` -> ``Carré``, via ftfy), applies NFKC, turns curly quotes
+    into straight ones and every run of white space (no-break spaces included) into one
+    space. Case and diacritics are kept. Returns ``""`` for empty or whitespace input.
+    """
+    if not text:
+        return ""
+    text = strip_slack_markup(text[: MAX_INPUT_CHARS * 2])
+    text = ftfy.fix_text(text, normalization="NFKC")
+    text = _CONTROL.sub(" ", text)
+    text = text.translate(_QUOTES)
+    return _WS.sub(" ", text).strip()
+
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+})
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: ``"Ülbe Ĳburg"`` -> ``"ulbe ijburg"``.
+
+    Uses NFKD and drops combining marks; ``ß`` becomes ``ss`` (casefold), the Dutch ``ĳ``
+    ligature ``ij`` (NFKD).
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def normalize(text: str) -> str:
+    """The matching form of ``text``: cleaned, folded, punctuation as single spaces.
+
+    Only ``a-z``, ``0-9`` and single spaces remain, e.g.
+    ``"<@U1> Wat is de  \u201cdeadline\u201d?"`` -> ``"wat is de deadline"``. Apostrophes
+    inside words are dropped rather than split on (``"'t"`` -> ``"t"``, ``"o'neill"`` ->
+    ``"oneill"``). Input longer than :data:`MAX_INPUT_CHARS` is cut first.
+    """
+    text = fold(clean(text))[:MAX_INPUT_CHARS]
+    text = text.replace("'", "")
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """``normalize(text).split()``: the words of ``text`` in matching form."""
+    return normalize(text).split()
+
+
+# --- School names -------------------------------------------------------------------
+# Dutch abbreviations in school names, each mapped to one canonical form. Phrases first
+# (longest match wins), then single words. "St." = "Sint", "Chr." = "Christelijk",
+# "CSG" = "Christelijke Scholengemeenschap", "gym" = "gymnasium", and so on.
+_NAME_PHRASES = {
+    "christelijke scholengemeenschap": "csg", "christelijk scholengemeenschap": "csg",
+    "chr scholengemeenschap": "csg", "chr sg": "csg",
+    "regionale scholengemeenschap": "rsg", "openbare scholengemeenschap": "osg",
+    "katholieke scholengemeenschap": "ksg", "interconfessionele scholengemeenschap": "isg",
+    "protestants christelijke": "pc", "protestants christelijk": "pc",
+    "rooms katholieke": "rk", "rooms katholiek": "rk",
+    "voortgezet onderwijs": "vo", "speciaal onderwijs": "so",
+}
+_NAME_WORDS = {
+    "st": "sint", "sint": "sint", "sinte": "sint", "saint": "sint",
+    "chr": "christelijk", "christelijke": "christelijk",
+    "kath": "katholiek", "katholieke": "katholiek",
+    "mgr": "mgr", "monseigneur": "mgr", "dr": "dr", "doctor": "dr", "prof": "prof", "professor": "prof",
+    "gym": "gymnasium", "gymn": "gymnasium", "scholengemeenschap": "sg", "lyc": "lyceum",
+    "coll": "college", "t": "het", "openbare": "openbaar", "obs": "openbaar basisschool",
+    "1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v",
+}
+# Words ending a compound school name ("Theresialyceum", "Sint-Laurenscollege").
+SCHOOL_TYPE_WORDS = ("gymnasium", "lyceum", "college", "atheneum", "school", "mavo", "havo", "scholen")
+
+
+def _split_type_suffix(word: str) -> list[str]:
+    for suffix in SCHOOL_TYPE_WORDS:
+        head = word[: -len(suffix)]
+        if word.endswith(suffix) and len(head) >= 3 and head.isalpha():
+            return [head, suffix]
+    return [word]
+
+
+def name_tokens(text: str) -> list[str]:
+    """The words of a school name in canonical form, for matching one name with another.
+
+    ``"St. Ignatiusgymnasium"`` and ``"sint ignatius gymnasium"`` both give
+    ``["sint", "ignatius", "gymnasium"]``; ``"Regionale Scholengemeenschap Enkhuizen"`` and
+    ``"RSG Enkhuizen"`` give ``["rsg", "enkhuizen"]``. Roman numerals stay distinct words
+    (``"Willem I"`` is not ``"Willem II"``); the digits 1 to 5 standing alone become them.
+    """
+    words: list[str] = []
+    for w in tokens(text):
+        words.extend(_split_type_suffix(w))
+    text = " ".join(words)
+    for phrase, short in _NAME_PHRASES.items():
+        if phrase in text:
+            text = re.sub(rf"\b{phrase}\b", short, text)
+    out: list[str] = []
+    for w in text.split():
+        out.extend(_NAME_WORDS.get(w, w).split())
+    return out
