@@ -170,6 +170,7 @@ class FaqMatcher:
         n = max(len(kb.entries), 1)
         self._idf = {c: math.log(1 + n / d) for c, d in df.items()}
         self._unknown_weight = UNKNOWN_WEIGHT_FACTOR * math.log(1 + n)
+        self._common_idf = math.log(3)  # a word in half of the entries or more says little
 
     # -- query analysis -------------------------------------------------------------
     def _words(self, text: str) -> list[str]:
@@ -238,6 +239,16 @@ class FaqMatcher:
             out[e.id] = PHRASE_SHARE * best + (1 - PHRASE_SHARE) * cover
         return out
 
+    def _enough_evidence(self, question: str, entry: Entry) -> bool:
+        """One informative word in common is not enough when the question also holds a word
+        the knowledge base never uses ("hoe *zet* ik een *rooster*…" is not about consent)."""
+        q = set(self._concepts(question))
+        if all(c in self._idf for c in q):
+            return True
+        vocab = next(v for e, _, v in self._phrases if e is entry)
+        informative = [c for c in q & vocab if self._idf[c] > self._common_idf]
+        return len(informative) >= 2
+
     def answer(self, question: str) -> Answer:
         """Answer ``question`` (any ``str``, Slack markup allowed; never raises)."""
         lang = self.detect_lang(question)
@@ -252,7 +263,7 @@ class FaqMatcher:
         s1 = scores[best.id]
         s2 = scores[ranked[1].id] if len(ranked) > 1 else 0.0
         suggestions = tuple(e for e in ranked[:3] if scores[e.id] >= SUGGEST_AT and scores[e.id] >= s1 - 0.2)
-        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN:
+        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN and self._enough_evidence(question, best):
             return Answer("answered", best, s1, suggestions[1:], lang, "", scores)
         if s1 >= SUGGEST_AT and len(suggestions) >= 1:
             return Answer("ambiguous", None, s1, suggestions, lang, "", scores)

@@ -197,11 +197,14 @@ class SchoolMatcher:
         q_other = [t for t in q_left if t not in self.places]
         s_other = [t for t in s_left if t not in self.places]
         matched = [t for t in n.distinct if t not in s_left and t not in self.places]
+        qgen = set(q) & GENERIC
         # Agreement beyond one corrected typo: an exact distinctive word or a shared place.
         exact = sum(1 for t in q_distinct if t in n.distinct and (t not in self.places or t in n.places))
-        qgen = set(q) & GENERIC
         near_miss = _Verdict(n, 9, edits, sim)
-        if (q_places and s_places) or not matched or len(q_places) > 1:
+        # A name of generic words and a place ("RSG Enkhuizen") is matched by the same words.
+        place_name = (bool(n.distinct) and not s_left and all(t in self.places for t in n.distinct)
+                      and (n.generic - ARTICLES) <= qgen)
+        if (q_places and s_places) or len(q_places) > 1 or not (matched or place_name):
             return near_miss  # two different places, or only a place in common
         if (qgen & QUALIFIERS) - n.generic:
             return near_miss  # "christelijk lyceum" is not any lyceum
@@ -234,7 +237,7 @@ class SchoolMatcher:
         if not q:
             return Lookup("not_found", query, reason="no_name", list_info=info)
         distinct = [t for t in q if t not in GENERIC]
-        if not distinct or all(t in self.places for t in distinct):
+        if not distinct:
             return self._general(query, q, info)
         qnear = {t: self._near(t) for t in distinct}
         ids: set[int] = set()
@@ -246,7 +249,10 @@ class SchoolMatcher:
         # Names with a compound of two query words ("vanhouten") are found by their first part.
         verdicts = [self._compare(q, qnear, self.names[i]) for i in ids]
         verdicts.sort(key=lambda v: (v.kind, v.edits, -v.sim, v.name.index))
-        return self._decide(query, verdicts, info)
+        found = self._decide(query, verdicts, info)
+        if found.status != "granted" and all(t in self.places for t in distinct):
+            return self._general(query, q, info)  # "lyceum delft": which one?
+        return found
 
     def _general(self, query: str, q: list[str], info: dict) -> Lookup:
         """A query of generic words and/or a place only: never a verdict, at most a choice."""

@@ -1,0 +1,92 @@
+"""Parsing consent lists (bot/consentlist.py): formats, encodings, headers, bad rows."""
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bot.consentlist import load, normalize_host, parse
+from bot.errors import ConsentListError
+
+
+def names(cl):
+    return [s.name for s in cl.schools]
+
+
+@pytest.mark.parametrize("text", [
+    "name,magister_host\nCals College,cals.magister.net\nCarré College,carre.magister.net\n",
+    "naam;host\nCals College;https://cals.magister.net/\nCarré College;carre\n",
+    "School\tURL\nCals College\tcals.magister.net\nCarré College\tcarre.magister.net\n",
+    "\ufeffNaam,Magister\r\nCals College,cals.magister.net\r\nCarré College,carre.magister.net\r\n",
+])
+def test_csv_dialects_and_headers(text):
+    cl = parse(text.encode("utf-8"), source="x.csv")
+    assert names(cl) == ["Cals College", "Carré College"]
+    assert [s.host for s in cl.schools] == ["cals.magister.net", "carre.magister.net"]
+
+
+def test_windows_1252_bytes():
+    cl = parse("naam;plaats\nCarré College;Zoë\n".encode("cp1252"), source="x.csv")
+    assert cl.schools[0].name == "Carré College" and cl.schools[0].city == "Zoë"
+
+
+def test_brin_and_vestigingscode():
+    cl = parse(b"naam,instellingscode,vestigingscode\nX,20ab,20AB01\nY,,21CD00\n", source="x.csv")
+    assert (cl.schools[0].brin, cl.schools[0].vestigingscode) == ("20AB", "20AB01")
+    assert cl.schools[1].brin == "21CD"
+
+
+def test_rows_without_a_name_are_reported_not_dropped_silently():
+    cl = parse(b"name,host\nCals College,cals\n,nameless.magister.net\n\nX,not a host!\n", source="x.csv")
+    assert names(cl) == ["Cals College", "X"]
+    assert any(f.startswith("row 2: no school name") for f in cl.faults)
+    assert any("row 4" in f and "no Magister host" in f for f in cl.faults)
+
+
+def test_json_list_and_object():
+    a = parse(json.dumps([{"name": "Cals College", "host": "cals"}]), source="u.json")
+    b = parse(json.dumps({"updated": "x", "schools": [{"naam": "Cals College"}, {"naam": None}, 5]}),
+              source="https://example.nl/export")
+    assert names(a) == names(b) == ["Cals College"]
+    assert len(b.faults) == 2
+
+
+def test_yaml_with_metadata():
+    cl = parse("example: true\nas_of: 2026-11-01\nschools:\n  - {name: Cals College}\n", source="l.yaml")
+    assert cl.example and cl.as_of.isoformat().startswith("2026-11-01")
+
+
+@pytest.mark.parametrize("data,msg", [
+    (b"", "empty"), (b"   \n", "empty"), (b"<!DOCTYPE html><html></html>", "HTML"),
+    (b"foo,bar\n1,2\n", "no name column"), (b"name\n\n", "no valid school"),
+    (b"[1, 2", "not valid JSON"), (b'{"a": 1}', "expected a list"),
+])
+def test_unusable_lists_are_refused(data, msg):
+    with pytest.raises(ConsentListError, match=msg):
+        parse(data, source="x")
+
+
+def test_bundled_example_list():
+    cl = load()
+    assert cl.example and len(cl.schools) >= 10 and cl.as_of is not None
+    assert cl.info()["example"] is True
+
+
+def test_missing_file():
+    with pytest.raises(ConsentListError, match="No such file"):
+        load("/nonexistent/list.csv")
+
+
+def test_normalize_host():
+    assert normalize_host("https://Cals.Magister.net/#/agenda") == "cals.magister.net"
+    assert normalize_host("cals") == "cals.magister.net"
+    assert normalize_host("not a host") == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=500))
+def test_any_bytes_parse_or_raise_consent_list_error(data):
+    try:
+        cl = parse(data, source="x.csv")
+    except ConsentListError:
+        return
+    assert all(s.name for s in cl.schools)

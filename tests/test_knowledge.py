@@ -1,0 +1,138 @@
+"""Loading and validating the knowledge base (bot/knowledge.py)."""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.errors import KnowledgeError
+from bot.knowledge import DEFAULT_DIR, load_knowledge
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TOPIC_IDS = ["what-is-the-connection", "policy-change", "school-consent", "accreditation",
+             "studyspace-accredited", "deadline", "magister-newsletter", "check-consent",
+             "school-not-listed", "admin-memo", "info-for-schools", "data-register",
+             "processing-agreement", "no-consent"]
+
+ENTRY = '''  - id: "{id}"
+    question: {{nl: "Vraag {id}?", en: "Question {id}?"}}
+    alternates: {{nl: ["alt {id}"], en: ["alt {id} en"]}}
+    answer:
+      nl: "Antwoord {id}."
+      en: "Answer {id}."
+    related: [{related}]
+'''
+
+
+def kb_dir(tmp_path, faq_text, drafts_text=None):
+    d = tmp_path / "kb"
+    d.mkdir()
+    (d / "faq.yaml").write_text(faq_text, encoding="utf-8")
+    shutil.copy(DEFAULT_DIR / "drafts.yaml", d / "drafts.yaml")
+    if drafts_text is not None:
+        (d / "drafts.yaml").write_text(drafts_text, encoding="utf-8")
+    return d
+
+
+def two_entries(**changes):
+    a = ENTRY.format(id="a", related='"b"')
+    b = ENTRY.format(id="b", related="")
+    text = "entries:\n" + a + b
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    return text
+
+
+def faults(tmp_path, text, drafts=None):
+    with pytest.raises(KnowledgeError) as e:
+        load_knowledge(kb_dir(tmp_path, text, drafts))
+    return e.value.faults
+
+
+def test_the_real_knowledge_base_covers_every_topic():
+    kb = load_knowledge()
+    ids = [e.id for e in kb.entries]
+    assert sorted(ids) == sorted(TOPIC_IDS)
+    topics = SHARED / "spec" / "knowledge-topics.md"
+    if topics.exists():  # the spec's table is the source of truth where it is present
+        assert set(re.findall(r"^\| `([a-z-]+)` \|", topics.read_text(), re.M)) == set(ids)
+    for e in kb.entries:
+        assert e.answer["nl"] != e.answer["en"]
+        assert len(e.alternates["nl"]) >= 5 and len(e.alternates["en"]) >= 5
+    assert "verzoek" in kb.templates
+
+
+def test_answers_state_only_past_dates_in_the_past_tense():
+    kb = load_knowledge()
+    deadline = kb.entry("deadline").answer["nl"].lower()
+    assert "18 december 2018" in deadline and "vanaf 18 december 2018 hebben" not in deadline
+
+
+def test_processing_agreement_says_whom_to_ask_until_the_link_is_set():
+    e = load_knowledge().entry("processing-agreement")
+    assert e.operator_url == ""
+    assert e.operator_note["nl"] in e.answer_text("nl")
+
+
+def test_a_valid_small_knowledge_base_loads(tmp_path):
+    kb = load_knowledge(kb_dir(tmp_path, two_entries()))
+    assert [e.id for e in kb.entries] == ["a", "b"]
+    assert kb.entry("a").related == ("b",)
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    (f,) = faults(tmp_path, two_entries(**{'answer:\n      nl: "Antwoord a."': 'answer:\n      nl: "Antwoord a.\n  bad: ['}))
+    assert re.search(r"faq\.yaml:\d+: YAML syntax", f)
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    text = two_entries(**{'      en: "Answer a."\n': '      en: "Answer a."\n      en: "Again."\n'})
+    (f,) = faults(tmp_path, text)
+    assert "duplicate key 'en'" in f and re.search(r"faq\.yaml:\d+:", f)
+
+
+@pytest.mark.parametrize("value,kind", [("no", "a boolean"), ("off", "a boolean"), ("0123", "a number"),
+                                        ("12:30", "a number"), ("2018-12-18", "date"), ("", "empty")])
+def test_non_strings_where_text_is_expected(tmp_path, value, kind):
+    text = two_entries(**{'nl: "Antwoord a."': f"nl: {value}"})
+    fs = faults(tmp_path, text)
+    assert any("entry 'a'" in f and "answer.'nl' must be text" in f and kind in f for f in fs), fs
+    line = text.splitlines().index(f"      nl: {value}") + 1
+    assert any(f":{line}:" in f for f in fs)
+
+
+def test_missing_language(tmp_path):
+    fs = faults(tmp_path, two_entries(**{'      en: "Answer b."\n': ""}))
+    assert any("entry 'b'" in f and "missing 'en'" in f for f in fs)
+
+
+def test_unknown_related_id(tmp_path):
+    fs = faults(tmp_path, two_entries(**{'related: ["b"]': 'related: ["nope"]'}))
+    assert any("unknown related id 'nope'" in f for f in fs)
+
+
+def test_duplicate_id(tmp_path):
+    fs = faults(tmp_path, two_entries(**{'id: "b"': 'id: "a"'}))
+    assert any("duplicate id" in f for f in fs)
+
+
+def test_every_fault_is_reported_and_nothing_half_loads(tmp_path):
+    text = two_entries(**{'id: "b"': 'id: "a"', 'nl: "Antwoord a."': "nl: no"})
+    fs = faults(tmp_path, text)
+    assert len(fs) >= 2
+
+
+def test_bad_template_placeholder(tmp_path):
+    drafts = 'templates:\n  - id: "verzoek"\n    subject: "Hallo $schol"\n    body: "x $ y"\n'
+    fs = faults(tmp_path, two_entries(), drafts)
+    assert any("unknown placeholder(s) schol" in f for f in fs)
+    assert any("stray '$'" in f for f in fs)
+
+
+def test_missing_directory_and_file(tmp_path):
+    with pytest.raises(KnowledgeError, match="no such directory"):
+        load_knowledge(tmp_path / "nope")
+    d = tmp_path / "empty"
+    d.mkdir()
+    with pytest.raises(KnowledgeError, match="cannot read"):
+        load_knowledge(d)

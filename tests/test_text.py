@@ -1,0 +1,63 @@
+"""The normaliser shared by all matching (bot/text.py)."""
+from hypothesis import given, settings, strategies as st
+
+from bot.text import clean, name_tokens, normalize, strip_slack_markup, tokens
+
+
+def test_slack_markup_is_reduced_to_words():
+    assert normalize("<@U123ABC> wat is de <!here> deadline?") == "wat is de deadline"
+    assert normalize("zie <https://example.nl/a|de lijst> en <#C1|algemeen>") == "zie de lijst en"
+    assert normalize("<https://example.nl>") == "https example nl"
+    assert normalize("Hubertus &amp; Berkhoff") == "hubertus berkhoff"
+
+
+def test_unescapes_once():
+    # "&amp;lt;" is a literal "&lt;" typed by the user: one unescape leaves "&lt;".
+    assert strip_slack_markup("a &amp;lt; b") == "a &lt; b"
+    assert strip_slack_markup("a &lt;@U1&gt; b") == "a <@U1> b"
+
+
+def test_quotes_spaces_case_and_diacritics():
+    assert clean("\u201cCarr\u00e9\u201d\u00a0\u00a0college\u2019s") == "\"Carré\" college's"
+    assert normalize("CARRÉ  Ülbe\u00a0Ĳburg") == "carre ulbe ijburg"
+    assert normalize("Sint\u2011Laurens") == "sint laurens"  # non-breaking hyphen
+
+
+def test_mojibake_is_repaired():
+    assert normalize("CarrÃ© College") == "carre college"
+
+
+def test_control_characters_and_emoji():
+    assert normalize("dead\x00line\x1b 🎉 ?") in ("deadline", "dead line")
+    assert normalize("wat is de\x07 deadline\u200b?") == "wat is de deadline"
+    assert tokens("   \n\t ") == []
+    assert normalize("") == ""
+
+
+def test_long_input_is_cut_not_refused():
+    assert len(normalize("deadline " * 5000)) <= 2000
+
+
+def test_name_tokens_abbreviations_and_compounds():
+    assert name_tokens("St. Ignatiusgymnasium") == name_tokens("sint ignatius gymnasium")
+    assert name_tokens("Regionale Scholengemeenschap Enkhuizen") == name_tokens("RSG Enkhuizen")
+    assert name_tokens("Sint-Laurenscollege") == name_tokens("St Laurens college")
+    assert name_tokens("Chr. Lyceum") == name_tokens("Christelijk lyceum")
+    assert name_tokens("stedelijk gym") == ["stedelijk", "gymnasium"]
+    assert name_tokens("Koning Willem I") != name_tokens("Koning Willem II")
+    assert name_tokens("Koning Willem 2") == name_tokens("Koning Willem II")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_normalize_handles_any_string_and_is_idempotent(s):
+    once = normalize(s)
+    assert normalize(once) == once
+    assert set(once) <= set("abcdefghijklmnopqrstuvwxyz0123456789 ")
+    assert "  " not in once and once == once.strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_name_tokens_never_raise(s):
+    assert all(t and t == normalize(t) for t in name_tokens(s))
