@@ -106,7 +106,10 @@ class _Name:
 @dataclass
 class _Verdict:
     name: _Name
-    kind: int  # 0 full, 1 name adds a place, 2 name adds a distinctive word, 3 query adds one, 9 near miss
+    # 0 same words; 1 the query adds a place; 2 the name adds a place; 3 the name adds a
+    # board's word ("Esprit Scholen …") or agrees only through a typo; 4 the query adds a
+    # word; 5 a candidate to offer but never to grant; 9 a near miss.
+    kind: int
     edits: int
     sim: float
 
@@ -131,6 +134,14 @@ class SchoolMatcher:
         for n in self.names:
             if n.school.host:
                 self.by_host.setdefault(n.school.host, []).append(n)
+        # A board's words: distinctive words that two or more names on one host share.
+        self.board_words: dict[str, set[str]] = {}
+        for host, names in self.by_host.items():
+            counts: dict[str, int] = {}
+            for n in names:
+                for t in set(n.distinct):
+                    counts[t] = counts.get(t, 0) + 1
+            self.board_words[host] = {t for t, c in counts.items() if c >= 2}
 
     def _tokens(self, text: str) -> list[str]:
         """Canonical name words with multi-word places joined into one word."""
@@ -213,12 +224,19 @@ class SchoolMatcher:
             return near_miss  # a lyceum is not a college
         if q_other and s_other:
             return near_miss
+        weak = _Verdict(n, 5, edits, sim)
         if q_other:
             # The query adds one word the name lacks: fine only with two distinctive words agreeing.
-            return _Verdict(n, 3, edits, sim) if len(q_other) == 1 and len(matched) >= 2 else near_miss
-        if s_other or not exact:
-            return _Verdict(n, 2, edits, sim)
-        return _Verdict(n, 1 if s_places else 0, edits, sim)
+            return _Verdict(n, 4, edits, sim) if len(q_other) == 1 and len(matched) >= 2 and not q_places else weak
+        if q_places and (s_other or len(matched) < 2):
+            return weak  # "Maerlant Lyceum Den Haag" is not shown to be "Van Maerlantlyceum"
+        if s_other:
+            # Words the name adds must be its board's ("Esprit Scholen Het 4e Gymnasium"), not
+            # another school's ("Hendrik" is not "Hendrik Pierson College").
+            return _Verdict(n, 3, edits, sim) if set(s_other) <= self.board_words.get(n.school.host, set()) else weak
+        if not exact:
+            return _Verdict(n, 3, edits, sim)
+        return _Verdict(n, 2 if s_places else 1 if q_places else 0, edits, sim)
 
     # -- lookup -----------------------------------------------------------------------
     def lookup(self, query: str) -> Lookup:
@@ -241,12 +259,12 @@ class SchoolMatcher:
             return self._general(query, q, info)
         qnear = {t: self._near(t) for t in distinct}
         ids: set[int] = set()
-        for t in distinct:
+        # Candidates come from the query's non-place words ("Amsterdam" alone names hundreds).
+        for t in [t for t in distinct if t not in self.places] or distinct:
             for v in qnear[t]:
                 ids |= self.postings.get(v, set())
-            for a, b in zip(distinct, distinct[1:]):
-                ids |= self.postings.get(a + b, set())
-        # Names with a compound of two query words ("vanhouten") are found by their first part.
+        for a, b in zip(distinct, distinct[1:]):
+            ids |= self.postings.get(a + b, set())  # "ij burg" = "IJburg"
         verdicts = [self._compare(q, qnear, self.names[i]) for i in ids]
         verdicts.sort(key=lambda v: (v.kind, v.edits, -v.sim, v.name.index))
         found = self._decide(query, verdicts, info)
@@ -273,10 +291,11 @@ class SchoolMatcher:
         if not good:
             return Lookup("not_found", query, candidates=tuple(near),
                           score=verdicts[0].sim if verdicts else 0.0, reason="no_match", list_info=info)
-        full = [v for v in good if v.kind == 0]
+        # Names that say no more than the query: the closest tier of them decides.
+        full = [v for v in good if v.kind == 0] or [v for v in good if v.kind == 1]
         if full and len({v.name.school.host or v.name.key for v in full}) == 1:
             chosen, rest = full[0], [v for v in good if v is not full[0]]
-        elif not full and len(good) == 1 and (good[0].edits == 0 or good[0].kind < 2):
+        elif not full and len(good) == 1 and good[0].kind < 5 and (good[0].edits == 0 or good[0].kind < 3):
             chosen, rest = good[0], []
         else:
             return Lookup("ambiguous", query, candidates=tuple(v.name.school for v in good[:MAX_CHOICES]),

@@ -31,7 +31,7 @@ LIST = [
     ("Het Schoter", "schoter.magister.net", ""),
     ("Schoter SG", "schoter.magister.net", ""),
 ]
-PLACES = ["Velsen", "Breda", "Arnhem", "Leiden", "Delft", "Rotterdam", "Groningen", "Brielle", "Nijmegen",
+PLACES = ["Velsen", "Oosterwolde", "Breda", "Arnhem", "Leiden", "Delft", "Rotterdam", "Groningen", "Brielle", "Nijmegen",
           "Sneek", "Koudum", "IJsselstein", "Veenendaal", "Enkhuizen", "Assen", "Amsterdam"]
 
 
@@ -65,7 +65,7 @@ def granted(m, q):
     ("montesori lyceum rotterdam", "Montessori Lyceum Rotterdam"),  # typo
     ("maerlant brielle", "Maerlant College Brielle"),
     ("Karel de Grote College", "Karel de Grote College Nijmegen"),  # city left out
-    ("Gymnasium Felisenum Velsen", "Gymnasium Felisenum"),           # a word added
+    ("Ulbe van Houten Oosterwolde", "CSG Ulbe van Houten"),          # a place added
     ("koning willem 1 college", "Koning Willem I College"),
     ("theresia.magister.net", "Theresialyceum"),                      # host
     ("https://felisenum.magister.net/#/vandaag", "Gymnasium Felisenum"),  # URL
@@ -91,6 +91,15 @@ def test_granted(m, query, name):
 ])
 def test_never_granted_for_another_school(m, query):
     assert m.lookup(query).status != "granted"
+
+
+@pytest.mark.parametrize("query,name", [
+    ("Gymnasium Felisenum Velsen", "Gymnasium Felisenum"),  # one word in common, a place the list doesn't confirm
+    ("Mgr Frencken Lyceum", "Mgr. Frencken College"),          # near, but another type of school
+])
+def test_doubt_is_a_question_not_a_verdict(m, query, name):
+    r = m.lookup(query)
+    assert r.status in ("ambiguous", "not_found") and name in [c.name for c in r.candidates]
 
 
 def test_host_not_on_list(m):
