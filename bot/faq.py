@@ -4,26 +4,32 @@
 
 1. :func:`bot.text.tokens`, then per word: Dutch compounds split or joined against the
    knowledge base's own vocabulary ("verwerkers overeenkomst" = "verwerkersovereenkomst"),
-   typos mapped to the nearest known word (one edit in a short word, two in a long one),
-   a light suffix stemmer, and synonyms to one concept ("akkoord" = "toestemming" = "consent").
-2. Stop words (Dutch and English), greetings and thanks carry no weight. Every other word
-   weighs its inverse document frequency over the entries; a word the knowledge base never
-   uses weighs as much as a rare one, so a question about something else scores low.
+   typos mapped to the nearest known word (one edit in a short word, two in a long one, same
+   first letter), synonyms folded to one concept ("akkoord" = "toestemming" = "consent"),
+   and the Snowball stemmers (English, then Dutch) for inflections ("gekoppeld" = "koppeling").
+2. Stop words (Dutch and English), greetings and thanks carry no weight. A known word weighs
+   its inverse document frequency over the entries. A word the knowledge base never uses
+   weighs as much as the rarest known word, less the more common it is in everyday Dutch or
+   English (wordfreq): "rapportvergadering" counts against an answer, "hierover" hardly.
 3. Each entry scores the best weighted F-measure over its phrasings (question, alternates,
-   keywords), blended with how much of the question its whole vocabulary covers.
-4. The chosen entry must clear :data:`ANSWER_AT` on its own score; when the runner-up is
-   within :data:`MARGIN` the question is ``ambiguous`` and both are offered.
+   keywords), blended with how much of the question's weight its whole vocabulary covers.
+4. The best entry is the answer only when it clears :data:`ANSWER_AT`, beats the runner-up
+   by :data:`MARGIN` and covers :data:`COVER_AT` of the question; otherwise the closest
+   entries are offered ("bedoel je…?") or the bot says it does not know.
 """
 from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from wordfreq import zipf_frequency
 
 from .knowledge import Entry, KnowledgeBase
 from .text import tokens
@@ -32,18 +38,22 @@ ANSWER_AT = 0.5
 """Lowest score at which the best entry is given as the answer."""
 SUGGEST_AT = 0.3
 """Lowest score at which an entry is offered as a suggestion ("bedoel je…?")."""
-MARGIN = 0.08
+MARGIN = 0.05
+COVER_AT = 0.6
+"""The answer's entry must know words carrying at least this share of the question's weight."""
 """When the runner-up scores within this of the best, the question is ambiguous."""
-UNKNOWN_WEIGHT_FACTOR = 0.75
+UNKNOWN_WEIGHT_FACTOR = 1.0
 """A word the knowledge base never uses weighs this share of the rarest word's weight."""
-PHRASE_SHARE = 0.7
+FREQ_PIVOT, FREQ_SCALE = 7.0, 3.0
+"""A word's weight falls linearly with its everyday frequency (Zipf 7 -> 0, 4 -> 1)."""
+PHRASE_SHARE = 0.5
 """Share of an entry's score from its best phrasing; the rest from its whole vocabulary."""
 
 STOP_NL = frozenset("""
 aan al alle alleen als altijd ander andere ben bij da dan dat de deze die dit doe doen doet
 door dus een eens en er even ga gaan gaat had heb hebben heeft het hier hij hoe hun ik
 in is ja je jij jou jouw juist kan kun kunnen maar me meer men met mij mijn moet moeten na naar
-nog nou nu of om omdat on ons onze ook op over precies toch toe tot u uit uw van veel voor
+nog nou nu of om omdat on ons onze ook op over precies te toch toe tot u uit uw van veel voor
 wat we wel welk welke wij wil willen word worden wordt ze zij zijn zo zou zouden zich
 eigenlijk nou graag even dus eh ehm precies iemand iets weet weten zeg zeggen vraag vraagje
 kunt zou zal zullen mag mogen
@@ -80,8 +90,8 @@ _SYNONYM_GROUPS = [
     "waarom why",
     "wanneer when",
     "wie who",
-    "controleren checken check nakijken verify zien",
-    "niet geen not no zonder without nee never nooit",
+    "controleren checken check nakijken verify verifieren",
+    "niet geen not no zonder without nee never nooit niks niets nothing none",
     "ingelicht inlichten informeren geinformeerd inform informed tell told notified bericht",
     "partij partner party partijen derde third",
     "ontvangen ontvangt krijgen krijgt receive receives",
@@ -92,15 +102,43 @@ STOP_PHRASES = ("hoe laat", "what time", "hoe gaat het", "how are you", "wat is 
 SYNONYMS = {w: g.split()[0] for g in _SYNONYM_GROUPS for w in g.split()}
 
 
+@lru_cache(maxsize=65536)
+def general_zipf(word: str) -> float:
+    """How common ``word`` is in everyday Dutch or English: wordfreq's Zipf value (log10 of
+    the frequency per billion words; "de" 7.7, "koppeling" 3.8, an unseen word 0)."""
+    return max(zipf_frequency(word, "nl"), zipf_frequency(word, "en"))
+
+
+def commonness_factor(zipf: float) -> float:
+    """Weight factor of a word by how common it is: everyday words ("zet", "wanneer") say
+    less about the topic than rare ones ("verwerkersovereenkomst")."""
+    return min(max((FREQ_PIVOT - zipf) / FREQ_SCALE, 0.2), 1.5)
+
+
+_STEM_LOCK = threading.Lock()
+_EN = snowballstemmer.stemmer("english")
+_NL = snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=65536)
+def _snowball(word: str) -> str:
+    with _STEM_LOCK:  # snowballstemmer's stemmers keep state: one caller at a time
+        return _NL.stemWord(_EN.stemWord(word))
+
+
+_STEMMED_SYNONYMS = {}
+for _g in _SYNONYM_GROUPS:
+    for _w in _g.split():
+        _STEMMED_SYNONYMS.setdefault(_snowball(_w), _g.split()[0])
+
+
 def stem(word: str) -> str:
-    """A light, language-agnostic suffix stemmer (symmetric: used on both sides)."""
+    """A word's concept: its synonym group's first word, else its Snowball stem (English,
+    then Dutch: the same function on both sides, so "gekoppeld" meets "koppeling")."""
     if word in SYNONYMS:
         return SYNONYMS[word]
-    for suffix, keep in (("ing", 5), ("en", 4), ("ed", 4), ("es", 4), ("s", 4), ("e", 4)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
-            word = word[: -len(suffix)]
-            break
-    return SYNONYMS.get(word, word)
+    s = _snowball(word)
+    return _STEMMED_SYNONYMS.get(s, s)
 
 
 @dataclass(frozen=True)
@@ -168,9 +206,8 @@ class FaqMatcher:
             for c in vocab:
                 df[c] = df.get(c, 0) + 1
         n = max(len(kb.entries), 1)
-        self._idf = {c: math.log(1 + n / d) for c, d in df.items()}
-        self._unknown_weight = UNKNOWN_WEIGHT_FACTOR * math.log(1 + n)
-        self._common_idf = math.log(3)  # a word in half of the entries or more says little
+        self._weights = {c: math.log(1 + n / d) for c, d in df.items()}  # idf
+        self._unknown_base = UNKNOWN_WEIGHT_FACTOR * math.log(1 + n)
 
     # -- query analysis -------------------------------------------------------------
     def _words(self, text: str) -> list[str]:
@@ -208,8 +245,16 @@ class FaqMatcher:
     def _concepts(self, text: str) -> list[str]:
         return [stem(w) for w in self._words(text) if w not in STOP]
 
-    def _weight(self, concept: str) -> float:
-        return self._idf.get(concept, self._unknown_weight)
+    def _query(self, text: str) -> dict[str, float]:
+        """The question's concepts with their weights. A word the knowledge base never uses
+        weighs as a rare one would, less the more common it is in everyday language."""
+        out: dict[str, float] = {}
+        for w in self._words(text):
+            if w in STOP:
+                continue
+            c = stem(w)
+            out[c] = self._weights[c] if c in self._weights else self._unknown_base * commonness_factor(general_zipf(w))
+        return out
 
     def detect_lang(self, text: str) -> str:
         """``"en"`` when the words of ``text`` are more English than Dutch, else ``"nl"``."""
@@ -221,33 +266,28 @@ class FaqMatcher:
     # -- scoring ----------------------------------------------------------------------
     def scores(self, question: str) -> dict[str, float]:
         """Every entry's score in 0..1 for ``question``, by entry id."""
-        q = set(self._concepts(question))
+        return self._rank(question)[0]
+
+    def _rank(self, question: str) -> tuple[dict[str, float], dict[str, float]]:
+        """Per entry id: its score, and the share of the question's weight its words cover."""
+        q = self._query(question)
         if not q:
-            return {e.id: 0.0 for e in self.kb.entries}
-        wq = sum(self._weight(c) for c in q)
-        out = {}
+            return {e.id: 0.0 for e in self.kb.entries}, {e.id: 0.0 for e in self.kb.entries}
+        wq = sum(q.values())
+        keys = q.keys()
+        scores, covers = {}, {}
         for e, phrases, vocab in self._phrases:
             best = 0.0
             for p in phrases:
-                common = sum(self._weight(c) for c in q & p)
+                common = sum(q[c] for c in keys & p)
                 if not common:
                     continue
                 qcov = common / wq
-                pcov = common / sum(self._weight(c) for c in p)
+                pcov = common / sum(self._weights[c] for c in p)
                 best = max(best, 2 * qcov * pcov / (qcov + pcov))
-            cover = sum(self._weight(c) for c in q & vocab) / wq
-            out[e.id] = PHRASE_SHARE * best + (1 - PHRASE_SHARE) * cover
-        return out
-
-    def _enough_evidence(self, question: str, entry: Entry) -> bool:
-        """One informative word in common is not enough when the question also holds a word
-        the knowledge base never uses ("hoe *zet* ik een *rooster*…" is not about consent)."""
-        q = set(self._concepts(question))
-        if all(c in self._idf for c in q):
-            return True
-        vocab = next(v for e, _, v in self._phrases if e is entry)
-        informative = [c for c in q & vocab if self._idf[c] > self._common_idf]
-        return len(informative) >= 2
+            covers[e.id] = sum(q[c] for c in keys & vocab) / wq
+            scores[e.id] = PHRASE_SHARE * best + (1 - PHRASE_SHARE) * covers[e.id]
+        return scores, covers
 
     def answer(self, question: str) -> Answer:
         """Answer ``question`` (any ``str``, Slack markup allowed; never raises)."""
@@ -257,13 +297,14 @@ class FaqMatcher:
             return Answer("no_match", None, 0.0, lang=lang, reason="empty")
         if all(w in STOP for w in words):
             return Answer("no_match", None, 0.0, lang=lang, reason="no_topic")
-        scores = self.scores(question)
+        scores, covers = self._rank(question)
         ranked = sorted(self.kb.entries, key=lambda e: -scores[e.id])
         best = ranked[0]
         s1 = scores[best.id]
         s2 = scores[ranked[1].id] if len(ranked) > 1 else 0.0
         suggestions = tuple(e for e in ranked[:3] if scores[e.id] >= SUGGEST_AT and scores[e.id] >= s1 - 0.2)
-        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN and self._enough_evidence(question, best):
+        # Answer only when the entry explains most of the question and clearly beats the rest.
+        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN and covers[best.id] >= COVER_AT:
             return Answer("answered", best, s1, suggestions[1:], lang, "", scores)
         if s1 >= SUGGEST_AT and len(suggestions) >= 1:
             return Answer("ambiguous", None, s1, suggestions, lang, "", scores)
