@@ -25,7 +25,6 @@ COMMANDS = {
     "verzoek": "verzoek", "request": "verzoek", "draft": "verzoek", "aanvraag": "verzoek",
     "help": "help", "hulp": "help", "?": "help",
 }
-ENGLISH_COMMANDS = frozenset({"lookup", "check", "request", "draft", "help"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class Reply:
 _SCHOOL_QUESTIONS = [re.compile(p) for p in (
     r"^(?:heeft|geeft|gaf|hebben)\s+(?P<s>.+?)\s+(?:al\s+|nu\s+|ook\s+)*(?:toestemming|akkoord|goedkeuring|toegang)\b",
     r"^(?:staat|zit|staan)\s+(?P<s>.+?)\s+(?:al\s+|nu\s+|ook\s+)*(?:op|in)\s+(?:de|die)\s+lijst\b",
+    r"^(?:staat|zit|staan)\s+(?P<s>.+?)\s+er\s+(?:al\s+|nu\s+|ook\s+)*(?:tussen|bij|op|in)\b",
     r"^(?:is|zijn)\s+(?P<s>.+?)\s+(?:al\s+|nu\s+|ook\s+)*(?:gekoppeld|aangesloten|verbonden|akkoord|toegevoegd)\b",
     r"^(?:werkt|doet)\s+(?:de\s+)?(?:koppeling|magister|het)\s+(?:al\s+|nu\s+|ook\s+)*(?:voor|bij|met)\s+(?P<s>.+)$",
     r"\btoestemming\s+(?:gekregen\s+)?(?:van|voor)\s+(?P<s>.+)$",
@@ -98,7 +98,7 @@ class Bot:
         command, arg = parse_command(cleaned)
         lang = self.faq.detect_lang(cleaned)
         if command == "help":
-            return Reply("help", "en" if fold(cleaned.split()[0]) in ENGLISH_COMMANDS and lang == "en" else lang)
+            return Reply("help", lang)
         if command == "school":
             return self.lookup_reply(arg, lang="en" if lang == "en" else "nl")
         if command == "verzoek":
@@ -107,10 +107,11 @@ class Bot:
         if name and self._names_a_school(name):
             return Reply("lookup", lang, lookup=self.schools.lookup(name))
         answer = self.faq.answer(cleaned)
-        if answer.status == "no_match" and answer.reason == "low_score":
-            # A bare school name ("Cals College") is a lookup.
-            found = self.schools.lookup(cleaned)
-            if found.status == "granted" or (found.status == "ambiguous" and found.score >= 0.6):
+        if answer.status != "answered":
+            # A school name, bare or among question words ("Cals College toestemming?"), is a lookup.
+            rest = self._school_words(cleaned)
+            found = self.schools.lookup(rest) if rest else None
+            if found and (found.status == "granted" or (found.status == "ambiguous" and found.score >= 0.6)):
                 return Reply("lookup", lang, lookup=found)
         return Reply("answer", answer.lang, answer=answer)
 
@@ -146,6 +147,14 @@ class Bot:
         return Reply("draft", "nl", lookup=found, draft=d)
 
     # -- helpers ------------------------------------------------------------------------
+    def _school_words(self, text: str) -> str:
+        """``text`` without the words that only questions use (those of the knowledge base
+        that no listed school name has, and stop words)."""
+        school_vocab = self.schools.postings
+        return " ".join(w for w in text.split()
+                        if (t := fold(w).strip("?!.,;:'\"")) and t not in STOP
+                        and (t not in self.faq.vocabulary or t in school_vocab))
+
     def _names_a_school(self, name: str) -> bool:
         """Whether ``name`` (from a question) holds a word that is no FAQ or generic word."""
         words = [w for w in name_tokens(name) if w not in GENERIC and w not in STOP]
