@@ -233,7 +233,8 @@ class SchoolMatcher:
         if s_other:
             # Words the name adds must be its board's ("Esprit Scholen Het 4e Gymnasium"), not
             # another school's ("Hendrik" is not "Hendrik Pierson College").
-            return _Verdict(n, 3, edits, sim) if set(s_other) <= self.board_words.get(n.school.host, set()) else weak
+            board = set(s_other) <= self.board_words.get(n.school.host, set())
+            return _Verdict(n, 3, edits, sim) if board and not s_places else weak
         if not exact:
             return _Verdict(n, 3, edits, sim)
         return _Verdict(n, 2 if s_places else 1 if q_places else 0, edits, sim)
