@@ -41,8 +41,8 @@ ARTICLES = frozenset("het de den der des van en voor op aan in te s a the of and
 QUALIFIERS = frozenset("""christelijk katholiek rk pc openbaar stedelijk gemeentelijk csg rsg osg ksg isg
 interconfessioneel protestants reformatorisch gereformeerd islamitisch algemeen bijzonder oecumenisch
 regionale regionaal""".split())
-STRICT_TYPES = frozenset("college lyceum gymnasium atheneum mavo havo vmbo praktijkonderwijs basisschool".split())
-LOOSE_GENERIC = frozenset("""school scholen scholengroep sg vo so vso onderwijsgroep onderwijs campus locatie
+STRICT_TYPES = frozenset("college lyceum gymnasium atheneum mavo havo vmbo praktijkonderwijs basisschool school".split())
+LOOSE_GENERIC = frozenset("""scholen scholengroep sg vo so vso onderwijsgroep onderwijs campus locatie
 vestiging sint mgr dr prof vwo tl kader cs cvo pcvo ors""".split())
 GENERIC = ARTICLES | QUALIFIERS | STRICT_TYPES | LOOSE_GENERIC
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x".split())
@@ -220,6 +220,8 @@ class SchoolMatcher:
         if (qgen & QUALIFIERS) - n.generic:
             return near_miss  # "christelijk lyceum" is not any lyceum
         q_types, s_types = qgen & STRICT_TYPES, n.generic & STRICT_TYPES
+        if q_types - s_types and not s_types:
+            return _Verdict(n, 5, edits, sim)  # "Willem van Oranjeschool" may not be "CSG Willem van Oranje"
         if q_types and s_types and not q_types & s_types:
             return near_miss  # a lyceum is not a college
         if q_other and s_other:

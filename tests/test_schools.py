@@ -25,6 +25,7 @@ LIST = [
     ("Maerlant College Brielle", "maerlant.magister.net", ""),
     ("Karel de Grote College Nijmegen", "kdg.magister.net", ""),
     ("Grotius College Delft", "grotius.magister.net", ""),
+    ("CSG Willem van Oranje", "wvo.magister.net", ""),
     ("Gymnasium Felisenum", "felisenum.magister.net", ""),
     ("Bogerman Sneek", "bogerman.magister.net", ""),
     ("Bogerman Koudum", "bogerman.magister.net", ""),
@@ -88,6 +89,9 @@ def test_granted(m, query, name):
     "Carré Lyceum",                    # another type of school
     "Grotius Lyceum Delft",
     "nope.magister.net",
+    "Montessorischool Rotterdam",      # a primary school is not the Montessori Lyceum
+    "Willem van Oranjeschool",         # nor is this CSG Willem van Oranje
+    "Prins Willem van Oranjeschool Brakel",
 ])
 def test_never_granted_for_another_school(m, query):
     assert m.lookup(query).status != "granted"
