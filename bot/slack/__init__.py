@@ -1,10 +1,95 @@
-"""The Slack adapter (the only package that imports slack_bolt). Built in a later step."""
+"""The Slack adapter: the only package that imports slack_bolt.
+
+* :func:`bot.slack.app.build_app`: the one app factory (listeners, middleware, client).
+* :func:`run`: ``python -m bot`` with tokens: Socket Mode, or HTTP with ``serve``.
+* :func:`bot.slack.http.create_app`: the WSGI app gunicorn serves (``Procfile``).
+
+Token rules (one-line :class:`~bot.errors.ConfigError` naming the variable otherwise):
+Socket Mode needs ``SLACK_BOT_TOKEN`` and ``SLACK_APP_TOKEN``; HTTP mode needs
+``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``. Shapes are checked by
+:meth:`bot.config.Settings.from_env`.
+"""
 from __future__ import annotations
 
+import logging
+import sys
+
 from ..config import Settings
-from ..errors import BotError
+from ..errors import ConfigError
+
+log = logging.getLogger("bot.slack")
+
+
+def check_settings(settings: Settings, *, http: bool) -> None:
+    """Raise :class:`ConfigError` naming the first variable the mode needs and lacks."""
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is missing: the bot token (xoxb-…) from the app's "
+                          "'OAuth & Permissions' page (see README, section Slack)")
+    if http and not settings.slack_signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET is missing: HTTP mode (serve) verifies every request with it "
+                          "('Basic Information' page)")
+    if not http and not settings.slack_app_token:
+        raise ConfigError("SLACK_APP_TOKEN is missing: Socket Mode needs an app-level token (xapp-…) with "
+                          "connections:write; or run `python -m bot serve` for HTTP mode")
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to stderr at ``LOG_LEVEL`` (unless logging is set up already) and mask the
+    Slack secrets in every record (:mod:`bot.slack.logs`)."""
+    from .logs import install
+
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=getattr(logging, settings.log_level, logging.INFO), stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install([settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret])
+
+
+def explain(error: Exception) -> ConfigError | None:
+    """A one-line :class:`ConfigError` for Slack refusing a token at start-up, else ``None``."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    cause = error.__context__ if isinstance(error, BoltError) else error
+    if isinstance(cause, SlackApiError):
+        url = getattr(cause.response, "api_url", "") or ""
+        method = url.rstrip("/").rsplit("/", 1)[-1]
+        variable = "SLACK_APP_TOKEN" if method == "apps.connections.open" else "SLACK_BOT_TOKEN"
+        return ConfigError(f"Slack refused {variable} ({method}: {cause.response.get('error')})")
+    if isinstance(error, BoltError):
+        return ConfigError(f"Slack app could not start: {str(error).splitlines()[0][:200]}")
+    return None
 
 
 def run(settings: Settings, *, http: bool = False) -> int:
-    """Run the Slack app (Socket Mode, or HTTP when ``http``)."""
-    raise BotError("the Slack app is not available yet")
+    """Run the Slack app until interrupted: Socket Mode, or HTTP on ``settings.port`` when
+    ``http``. Returns the exit status; raises :class:`ConfigError` for a missing, malformed
+    or refused token."""
+    check_settings(settings, http=http)
+    setup_logging(settings)
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        if http:
+            from .http import EVENTS_PATH, HEALTH_PATH, make_server, wsgi_app
+
+            server = make_server(wsgi_app(settings), port=settings.port)
+            log.info("HTTP mode on port %d: Slack posts to %s, health at %s (production: gunicorn, see Procfile)",
+                     server.server_port, EVENTS_PATH, HEALTH_PATH)
+            try:
+                server.serve_forever()
+            finally:
+                server.server_close()
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            from .app import build_app
+
+            SocketModeHandler(build_app(settings), settings.slack_app_token).start()
+    except (BoltError, SlackApiError) as e:
+        explained = explain(e)
+        if explained is None:
+            raise
+        raise explained from None
+    return 0

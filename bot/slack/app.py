@@ -1,0 +1,103 @@
+"""The one factory every Slack entry point uses: :func:`build_app`.
+
+Socket Mode (:func:`bot.slack.run`), HTTP under gunicorn (:mod:`bot.slack.http`) and the
+tests all get their :class:`slack_bolt.App` here, with the same listeners and middleware.
+The scopes and events below are what ``manifest.yaml`` must declare; a test keeps the two,
+and the Web API methods the code calls, in step.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry import default_retry_handlers
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from ..config import Settings
+from ..core import Bot
+from ..errors import ConfigError
+from .listeners import COMMAND, EVENTS, Listeners
+from .state import DraftStore, SeenSet
+
+log = logging.getLogger("bot.slack")
+
+API_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "chat.postMessage": ("chat:write", "chat:write.public"),  # .public: "Plaatsen in kanaal" without /invite
+    "chat.postEphemeral": ("chat:write",),
+    "users.info": ("users:read",),  # the sender's name in a draft
+    "views.open": (),
+    "views.publish": (),
+}
+"""Every Web API method the app calls, with the bot scopes it needs (api.slack.com/methods)."""
+
+SCOPES: tuple[str, ...] = tuple(sorted(
+    {s for scopes in API_SCOPES.values() for s in scopes}
+    | {s for s in EVENTS.values() if s}
+    | {"commands"}  # the /magister slash command
+))
+"""The bot token scopes ``manifest.yaml`` requests: exactly these."""
+
+RATE_LIMIT_RETRIES = 2
+"""How often a call answered 429 is retried (after ``Retry-After`` seconds)."""
+LISTENER_THREADS = 16
+"""Threads that run listeners after ``ack()`` (Bolt's default is 5)."""
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A :class:`WebClient` with the bot token, ``SLACK_API_URL`` when set, and retries for
+    connection errors and 429s. Raises :class:`ConfigError` when the token is missing."""
+    if not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is missing (see README, section Slack)")
+    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
+    client = WebClient(token=settings.slack_bot_token, logger=logging.getLogger("bot.slack.api"), **kwargs)
+    return with_rate_limit_retry(client)
+
+
+def with_rate_limit_retry(client: WebClient) -> WebClient:
+    """Add slack_sdk's :class:`RateLimitErrorRetryHandler` to ``client`` unless it has one."""
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+        handlers = client.retry_handlers or default_retry_handlers()
+        client.retry_handlers = [*handlers, RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+    return client
+
+
+class _ClientGiven(logging.Filter):
+    """Drop Bolt's warning that ``SLACK_BOT_TOKEN`` in the environment is unused: we pass
+    the client built from that very token on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
+def build_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None,
+              drafts: DraftStore | None = None, seen: SeenSet | None = None) -> App:
+    """The Slack app: listeners for mentions, DMs, ``/magister``, buttons, the edit modal and
+    the App Home, behind middleware that drops bot/edited messages and repeated deliveries.
+
+    ``client`` defaults to :func:`make_client` (tests pass one aimed at a fake Web API; it
+    gets the 429 retry handler too); ``bot`` defaults to :meth:`Bot.from_settings`.
+    Requests are verified with ``settings.slack_signing_secret`` (HTTP mode; Socket Mode
+    needs none). Bolt calls ``auth.test`` once here to learn the bot's own ids.
+    Raises :class:`ConfigError` (no token) or :class:`~bot.errors.BotError` (knowledge base,
+    consent list); ``slack_bolt.error.BoltError`` when Slack rejects the token.
+    """
+    client = with_rate_limit_retry(client) if client is not None else make_client(settings)
+    bot = bot or Bot.from_settings(settings)
+    bolt_log = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _ClientGiven) for f in bolt_log.filters):
+        bolt_log.addFilter(_ClientGiven())
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,  # "" fails every HTTP request closed (401)
+        name="magister-bot",
+        logger=bolt_log,
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
+    )
+    Listeners(bot, drafts or DraftStore(), seen or SeenSet()).register(app)
+    return app
+
+
+__all__ = ["API_SCOPES", "COMMAND", "EVENTS", "SCOPES", "build_app", "make_client", "with_rate_limit_retry"]

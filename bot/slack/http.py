@@ -1,0 +1,92 @@
+"""HTTP mode: the Slack app as a WSGI application, with a health route.
+
+``create_app()`` is what gunicorn serves (``Procfile``: ``web: gunicorn … 'bot.slack.http:create_app()'``);
+``python -m bot serve`` and the tests serve the same WSGI app with :func:`make_server`, a
+threaded server from the standard library.
+
+Routes: ``POST /slack/events`` (events, ``/magister``, buttons, modal: everything Slack
+sends; verified with the signing secret), ``GET /health`` (``{"status": "ok", ...}``; no
+secrets, no Slack call), anything else 404.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socketserver
+import sys
+from typing import Callable, Iterable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import make_server as _wsgiref_server
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from ..config import Settings
+from ..core import Bot
+from ..errors import BotError
+from . import check_settings, explain, setup_logging
+from .app import build_app
+
+log = logging.getLogger("bot.slack.http")
+
+EVENTS_PATH = "/slack/events"
+"""Where Slack sends every request (``manifest.yaml``'s request URLs end in this)."""
+HEALTH_PATH = "/health"
+"""The health check (load balancers, ``Procfile`` platforms)."""
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None) -> WSGIApp:
+    """The WSGI application for ``settings`` (see :func:`bot.slack.app.build_app` for ``client``/``bot``)."""
+    bot = bot or Bot.from_settings(settings)
+    slack = SlackRequestHandler(build_app(settings, client=client, bot=bot), path=EVENTS_PATH)
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            info = bot.consent.info()
+            body = json.dumps({"status": "ok", "schools": info["schools"], "list_age_days": info["age_days"],
+                               "example_list": info["example"]}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+def create_app(settings: Settings | None = None) -> WSGIApp:
+    """The WSGI app from the environment, for gunicorn. A missing or malformed setting
+    prints one line naming it and exits 1 (run gunicorn with ``--preload`` so it stops)."""
+    try:
+        settings = settings or Settings.from_env()
+        setup_logging(settings)
+        check_settings(settings, http=True)
+        try:
+            return wsgi_app(settings)
+        except (BoltError, SlackApiError) as e:
+            explained = explain(e)
+            if explained is None:
+                raise
+            raise explained from None
+    except BotError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+class _Handler(WSGIRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # access log at debug level, not stderr
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    """wsgiref's server, one thread a request."""
+
+    daemon_threads = True
+
+
+def make_server(app: WSGIApp, host: str = "0.0.0.0", port: int = 3000) -> ThreadingWSGIServer:
+    """A threaded stdlib WSGI server for ``app`` (port 0: any free port; see ``server_port``)."""
+    return _wsgiref_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=_Handler)  # type: ignore[return-value]

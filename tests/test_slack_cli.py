@@ -1,0 +1,198 @@
+"""Entry points: ``python -m bot`` (console without tokens, Socket Mode, ``serve``), the token
+rules, and the ``Procfile``'s ``web`` (gunicorn) and ``worker`` lines, run for real against
+the fake Slack Web API."""
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import cli
+
+from conftest import SIGNING_SECRET, sign
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_TOKEN = "xoxb-5555-6666-clitokenvalue"
+APP_TOKEN = "xapp-1-A0001-7777-apptokenvalue"
+
+
+def env(**extra: str) -> dict[str, str]:
+    """A minimal environment for a child process: no Slack, proxy or bot variables but ``extra``."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")}
+    keep["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{keep.get('PATH', '')}"
+    return {**keep, "PYTHONUNBUFFERED": "1", "DATA_DIR": tempfile.mkdtemp(prefix="slack-cli-"), **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 15) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1, trust_env=False)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("server did not come up")
+
+
+def signed_command(port: int, fake, text: str = "school Cals College") -> httpx.Response:
+    body = urllib.parse.urlencode({"command": "/magister", "text": text, "user_id": "U0ANNE01",
+                                   "channel_id": "C0TEAM01", "team_id": "T0001",
+                                   "response_url": fake.response_url("served")}).encode()
+    ts = str(int(time.time()))
+    return httpx.post(f"http://127.0.0.1:{port}/slack/events", content=body, trust_env=False, timeout=5,
+                      headers={"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+                               "X-Slack-Signature": sign(SIGNING_SECRET, ts, body)})
+
+
+def stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return err or ""
+
+
+# -- the console --------------------------------------------------------------------------------
+def test_console_still_starts_without_tokens():
+    r = subprocess.run([sys.executable, "-m", "bot"], input="help\nschool cals college\nquit\n", text=True,
+                       capture_output=True, cwd=ROOT, env=env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "Magister-koppeling bot (console)" in r.stdout
+    assert "Ik beantwoord vragen over de Magister koppeling" in r.stdout
+    assert "Cals College" in r.stdout and "Tot ziens!" in r.stdout
+    assert "slack" not in r.stderr.lower()
+
+
+# -- token rules --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("variables, argv, names", [
+    ({"SLACK_BOT_TOKEN": BOT_TOKEN}, [], "SLACK_APP_TOKEN"),
+    ({"SLACK_APP_TOKEN": APP_TOKEN}, [], "SLACK_BOT_TOKEN"),
+    ({}, ["serve"], "SLACK_BOT_TOKEN"),
+    ({"SLACK_BOT_TOKEN": BOT_TOKEN}, ["serve"], "SLACK_SIGNING_SECRET"),
+    ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}, ["serve"], "SLACK_SIGNING_SECRET"),
+    ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_APP_TOKEN": APP_TOKEN}, [], "SLACK_BOT_TOKEN"),
+    ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, [], "SLACK_APP_TOKEN"),
+    ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "not hex!"}, ["serve"], "SLACK_SIGNING_SECRET"),
+])
+def test_a_missing_or_malformed_token_is_one_line_naming_the_variable(monkeypatch, capsys, tmp_path, variables, argv,
+                                                                     names):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    for k, v in variables.items():
+        monkeypatch.setenv(k, v)
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and names in err
+    for secret in variables.values():
+        assert secret not in err  # the message names the variable, never its value
+
+
+# -- Socket Mode ----------------------------------------------------------------------------------------
+def test_socket_mode_connects_with_the_app_token_and_a_refusal_is_one_line(monkeypatch, capsys, fake_slack, tmp_path):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    fake_slack.script("apps.connections.open", body={"ok": False, "error": "invalid_auth"})
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    assert cli.main([]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == "error: Slack refused SLACK_APP_TOKEN (apps.connections.open: invalid_auth)"
+    auth = fake_slack.of("auth.test")[0]
+    assert auth.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+    opened = fake_slack.of("apps.connections.open")[0]
+    assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
+
+
+def test_a_refused_bot_token_is_one_line(monkeypatch, capsys, fake_slack, tmp_path):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    fake_slack.script("auth.test", body={"ok": False, "error": "token_revoked"})
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    assert cli.main([]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == \
+        "error: Slack refused SLACK_BOT_TOKEN (auth.test: token_revoked)"
+
+
+# -- HTTP mode ------------------------------------------------------------------------------------------
+def _http_env(fake, port: int) -> dict[str, str]:
+    return env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url,
+               PORT=str(port), HELP_CONTACT="#magister-vragen")
+
+
+def test_serve_runs_http_mode_on_port(fake_slack):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=_http_env(fake_slack, port),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        health = wait_healthy(port, proc)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        assert signed_command(port, fake_slack).status_code == 200
+        reply = fake_slack.wait("response_url")[0]
+        assert reply.name == "served" and "Cals College" in str(reply.body)
+    finally:
+        err = stop(proc)
+    assert BOT_TOKEN not in err and SIGNING_SECRET not in err
+
+
+def _procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
+    return dict(line.split(":", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_procfile_web_serves_the_app_with_gunicorn_threads_and_a_health_route(fake_slack):
+    web = _procfile()["web"].strip()
+    argv = shlex.split(web)
+    assert argv[0] == "gunicorn" and "gthread" in argv and "bot.slack.http:create_app()" in argv
+    port = free_port()
+    proc = subprocess.Popen(["bash", "-c", f"exec {web}"], cwd=ROOT, env=_http_env(fake_slack, port),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_healthy(port, proc).json()["schools"] == 15
+        assert signed_command(port, fake_slack, "verzoek Vossius Gymnasium").status_code == 200
+        draft = fake_slack.wait("response_url")[0]
+        assert "Vossius Gymnasium" in str(draft.body)
+        assert httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"x=1", trust_env=False,
+                          headers={"X-Slack-Signature": "v0=bad", "X-Slack-Request-Timestamp": "1"}).status_code == 401
+    finally:
+        err = stop(proc)
+    assert BOT_TOKEN not in err and SIGNING_SECRET not in err
+
+
+def test_procfile_web_without_signing_secret_stops_with_one_line(fake_slack):
+    web = _procfile()["web"].strip()
+    e = _http_env(fake_slack, free_port())
+    del e["SLACK_SIGNING_SECRET"]
+    r = subprocess.run(["bash", "-c", f"exec {web}"], cwd=ROOT, env=e, capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines()[-1].startswith("error: SLACK_SIGNING_SECRET is missing")
+    assert "Traceback" not in r.stderr
+
+
+def test_procfile_worker_runs_socket_mode(fake_slack):
+    fake_slack.script("apps.connections.open", body={"ok": False, "error": "invalid_auth"})
+    worker = _procfile()["worker"].strip()
+    r = subprocess.run(["bash", "-c", f"exec {worker}"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                       env=env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake_slack.url))
+    assert r.returncode == 1
+    assert "Slack refused SLACK_APP_TOKEN" in r.stderr
+    assert fake_slack.of("apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
+    assert APP_TOKEN not in r.stderr and BOT_TOKEN not in r.stderr
