@@ -9,6 +9,7 @@ dropped silently.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import ConsentListError
-from .text import clean, fold
+from .text import clean, fold, normalize
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "consent-voorbeeld.yaml"
 
@@ -77,6 +78,8 @@ class ConsentList:
     as_of: datetime | None = None
     example: bool = False
     faults: tuple[str, ...] = ()
+    stale_after_days: float | None = None
+    error: str = ""
     hosts: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -89,18 +92,66 @@ class ConsentList:
         now = now or datetime.now(timezone.utc)
         return max((now - self.as_of).total_seconds() / 86400, 0.0)
 
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """Whether the list is older than ``stale_after_days`` (never when either is unknown)."""
+        age = self.age_days(now)
+        return self.stale_after_days is not None and age is not None and age > self.stale_after_days
+
     def info(self, now: datetime | None = None) -> dict[str, Any]:
-        """What every lookup reply says about the list: source, size, age, example or not."""
+        """What every lookup reply says about the list: source, size, age, example or not,
+        ``stale`` (older than ``stale_after_days``) and ``error`` (why the last refresh of its
+        source failed, so this is the last good copy; ``None`` when it did not)."""
         age = self.age_days(now)
         return {"source": self.source, "schools": len(self.schools),
                 "as_of": self.as_of.isoformat(timespec="seconds") if self.as_of else None,
-                "age_days": round(age, 1) if age is not None else None, "example": self.example}
+                "age_days": round(age, 1) if age is not None else None, "example": self.example,
+                "stale": self.is_stale(now), "error": self.error or None}
+
+
+@dataclass(frozen=True)
+class ListDiff:
+    """What changed from one list to the next: ``added`` and ``removed`` schools (in list
+    order), ``changed`` (old, new) pairs of a school whose host, city or codes changed, and
+    ``kept``, how many stayed (changed ones included). Schools are the same when
+    :func:`school_key` is."""
+
+    added: tuple[School, ...]
+    removed: tuple[School, ...]
+    kept: int
+    changed: tuple[tuple[School, School], ...] = ()
+
+    def dropped_share(self) -> float:
+        """Share (0..1) of the old list's schools that are gone; 0 for an empty old list."""
+        old = self.kept + len(self.removed)
+        return len(self.removed) / old if old else 0.0
+
+
+def school_key(s: School) -> str:
+    """A school's identity across versions of a list: its name in matching form (a renamed
+    school counts as removed plus added; a new host or city as changed)."""
+    return normalize(s.name)
+
+
+def diff(old: ConsentList, new: ConsentList) -> ListDiff:
+    """Compare two lists by :func:`school_key` (duplicate rows count once)."""
+    def by_key(cl: ConsentList) -> dict[str, School]:
+        out: dict[str, School] = {}
+        for s in cl.schools:
+            out.setdefault(school_key(s), s)
+        return out
+
+    before, after = by_key(old), by_key(new)
+    added = tuple(s for k, s in after.items() if k not in before)
+    removed = tuple(s for k, s in before.items() if k not in after)
+    changed = tuple((s, after[k]) for k, s in before.items()
+                    if k in after and s.to_json() != after[k].to_json())
+    return ListDiff(added, removed, len(before) - len(removed), changed)
 
 
 def normalize_host(value: str) -> str:
     """``"https://Cals.magister.net/"``, ``"cals.magister.net"`` or ``"cals"`` ->
     ``"cals.magister.net"``; ``""`` when ``value`` is no Magister host."""
-    value = clean(value).strip().lower()
+    value = _value(value).lower()
     m = _HOST.search(value)
     if m:
         return f"{m.group(1)}.magister.net"
@@ -121,9 +172,20 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+@functools.lru_cache(maxsize=1024)
 def _column(header: str) -> str | None:
     key = re.sub(r"[^a-z0-9]+", "_", fold(clean(header))).strip("_")
     return _ALIAS.get(key)
+
+
+# Printable ASCII without "&", "<", ">", "`": what clean() would only strip (it is slow: ftfy).
+_PLAIN = re.compile(r"[ -%'-;=?-_a-~]*")
+
+
+def _value(text: str) -> str:
+    if _PLAIN.fullmatch(text) and "  " not in text:
+        return text.strip()
+    return clean(text)
 
 
 def _school(record: dict[str, Any], row: int, faults: list[str]) -> School | None:
@@ -131,7 +193,7 @@ def _school(record: dict[str, Any], row: int, faults: list[str]) -> School | Non
     for k, v in record.items():
         col = _column(str(k)) if k is not None else None
         if col and col not in fields and v is not None and not isinstance(v, (dict, list)):
-            fields[col] = clean(str(v))
+            fields[col] = _value(str(v))
     name = fields.get("name", "")
     if not name:
         faults.append(f"row {row}: no school name")
