@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [ask|school|draft|console|serve] …``.
+"""Command line: ``python -m bot [ask|school|draft|console|serve|requests|report|consent|schools] …``.
 
 With no command: Slack when tokens are set (see README), else the interactive console.
 ``ask``, ``school`` and ``draft`` print a readable answer, or one JSON object with
@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--note", default="", help="a personal note to add")
     sub.add_parser("console", parents=[common], help="interactive console (no Slack needed)")
     sub.add_parser("serve", parents=[common], help="serve the Slack app over HTTP on $PORT")
+    _store_parsers(sub)
+    _list_parsers(sub, common)
     return p
 
 
@@ -95,6 +97,125 @@ def _draft(bot: Bot, school: str, args: argparse.Namespace) -> tuple[dict, str]:
     return obj, reply_text(reply, bot.kb)
 
 
+def _store_parsers(sub: argparse._SubParsersAction) -> None:
+    from .report import parse_since
+    from .store import STATUSES
+
+    def since(text: str):
+        try:
+            return parse_since(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    rq = sub.add_parser("requests", help="requests to schools: list or export (DATA_DIR/bot.sqlite3)")
+    rq_sub = rq.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = rq_sub.add_parser("list", help="list requests, oldest first")
+    ls.add_argument("--status", choices=("all", "open") + STATUSES, default="all",
+                    help="only these (open = drafted or sent; default all)")
+    ls.add_argument("--json", action="store_true", help="print a JSON array")
+    ex = rq_sub.add_parser("export", help="export requests as CSV")
+    ex.add_argument("--csv", action="store_true", required=True, help="CSV (the only format)")
+    ex.add_argument("--status", choices=("all", "open") + STATUSES, default="all", help="only these (default all)")
+    ex.add_argument("file", nargs="?", default="-", help="output file (UTF-8 with BOM, for Excel), or - for stdout")
+    rp = sub.add_parser("report", help="reports from the question log")
+    rp_sub = rp.add_subparsers(dest="action", metavar="REPORT", required=True)
+    qs = rp_sub.add_parser("questions", help="unanswered questions grouped, 👎 entries, answer rate")
+    qs.add_argument("--since", type=since, default="30d", help="period: 30d, 2w, 12h or a date (default 30d)")
+    qs.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run_store_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """``requests list|export`` and ``report questions``. A missing database reads as
+    empty (and is not created); raises :class:`~bot.store.StoreError` for a broken one."""
+    from .report import build_report, question_report, render, render_requests
+    from .store import Store, default_path, export_csv, utc_now
+
+    path = default_path(settings.data_dir)
+    store = Store(path) if path.exists() else None
+    try:
+        if args.command == "report":
+            now = utc_now()
+            report = question_report(store, args.since, now) if store else build_report([], args.since, now)
+            _emit(out, report.to_json() if args.json else render(report).rstrip("\n"), args.json)
+            return 0
+        requests = store.list_requests(args.status) if store else []
+        if args.action == "list":
+            _emit(out, [r.to_json() for r in requests] if args.json else render_requests(requests).rstrip("\n"),
+                  args.json)
+        elif args.file == "-":
+            export_csv(requests, out)
+        else:
+            try:
+                with open(args.file, "w", encoding="utf-8-sig", newline="") as f:
+                    export_csv(requests, f)
+            except OSError as e:
+                raise BotError(f"cannot write {args.file}: {e.strerror or e}") from None
+            log.info("wrote %d requests to %s", len(requests), args.file)
+        return 0
+    finally:
+        if store:
+            store.close()
+
+
+def _list_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    cp = sub.add_parser("consent", parents=[common], help="the consent list: refresh, status, diff")
+    c_sub = cp.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rf = c_sub.add_parser("refresh", help="fetch the list from its source now; keep it when it is good")
+    rf.add_argument("--force", action="store_true",
+                    help="accept a list that drops more schools than CONSENT_MAX_DROP allows")
+    st = c_sub.add_parser("status", help="source, rows, fetched at, age, last error")
+    df = c_sub.add_parser("diff", help="schools added and removed between two list files")
+    df.add_argument("old", type=Path, help="the old list (CSV, JSON, YAML, or a consent-cache.json)")
+    df.add_argument("new", type=Path, help="the new list")
+    sp = sub.add_parser("schools", parents=[common], help="the DUO school directory")
+    s_sub = sp.add_subparsers(dest="action", metavar="ACTION", required=True)
+    im = s_sub.add_parser("import", help="import a DUO school file (raw or cleaned CSV) into DATA_DIR")
+    im.add_argument("file", type=Path, help="the DUO file")
+    im.add_argument("--replace", action="store_true", help="replace the directory instead of adding to it")
+    for p in (rf, st, df, im):
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """``consent refresh|status|diff`` and ``schools import``. Exit status 1 when a refresh
+    was refused or failed (the current list stays in use); raises :class:`BotError` for an
+    unreadable file."""
+    from . import consentlist, directory
+    from .consent_source import ConsentSource, read_list
+    from .render import diff_text, import_text, refresh_text, status_text
+
+    if args.command == "schools":
+        read = directory.read_file(args.file)
+        path = directory.default_path(settings)
+        current = directory.Directory.load(path) if path.exists() and not args.replace else directory.Directory(())
+        merged = current.merge(read.schools, replace_all=args.replace)
+        try:
+            merged.directory.save(path)
+        except OSError as e:
+            raise BotError(f"cannot write {path}: {e.strerror or e}") from None
+        _emit(out, {"file": read.source, "read": len(read.schools), "added": merged.added, "updated": merged.updated,
+                    "unchanged": merged.unchanged, "total": len(merged.directory), "path": str(path),
+                    "faults": list(read.faults)} if args.json else import_text(read, merged, path), args.json)
+        return 0
+    if args.action == "diff":
+        old, new = read_list(args.old), read_list(args.new)
+        changes = consentlist.diff(old, new)
+        _emit(out, {"old": old.info(), "new": new.info(), "added": [s.to_json() for s in changes.added],
+                    "removed": [s.to_json() for s in changes.removed], "kept": changes.kept,
+                    "changed": [{"old": a.to_json(), "new": b.to_json()} for a, b in changes.changed],
+                    "faults": {"old": list(old.faults), "new": list(new.faults)}}
+              if args.json else diff_text(old, new, changes), args.json)
+        return 0
+    source = ConsentSource.from_settings(settings)
+    source.start(fetch_missing=False)
+    if args.action == "status":
+        _emit(out, source.status() if args.json else status_text(source.status()), args.json)
+        return 0
+    result = source.refresh(force=args.force)
+    _emit(out, result.to_json() if args.json else refresh_text(result, limit=None), args.json)
+    return 0 if result.ok else 1
+
+
 def console(bot: Bot, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     """The interactive console: questions, ``school <naam>``, ``verzoek <school>``, ``help``, ``quit``."""
     interactive = stdin.isatty()
@@ -141,14 +262,17 @@ def main(argv: list[str] | None = None) -> int:
             overrides["knowledge_dir"] = args.knowledge
         if getattr(args, "consent_list", None):
             overrides["consent_list_path"] = args.consent_list
+            overrides["consent_list_url"] = ""  # a list named on the command line beats $CONSENT_LIST_URL
         settings = settings.with_(**overrides)
         command = args.command
-        if command in (None, "serve") and settings.slack_bot_token:
-            from .slack import run  # only the Slack modes need slack_bolt
+        if command == "serve" or (command is None and (settings.slack_bot_token or settings.slack_app_token)):
+            from .slack import run  # only the Slack modes need slack_bolt; it names a missing token
 
             return run(settings, http=command == "serve")
-        if command == "serve":
-            raise BotError("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README)")
+        if command in ("requests", "report"):  # the store only: no knowledge base, no Slack
+            return run_store_command(args, settings, sys.stdout)
+        if command in ("consent", "schools"):  # the list's source and the directory: no knowledge base
+            return run_list_command(args, settings, sys.stdout)
         bot = Bot.from_settings(settings)
         if command in (None, "console"):
             return console(bot)

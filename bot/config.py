@@ -9,11 +9,22 @@
 | KNOWLEDGE_DIR           | the knowledge base                                         | ``knowledge/``      |
 | CONSENT_LIST_PATH       | a consent list file (CSV, JSON, YAML)                      | the bundled sample  |
 | DATA_DIR                | where the bot keeps its state                              | ``./data``          |
+| CONSENT_LIST_URL        | the consent list at a URL (CSV, JSON, YAML); beats the path | unset               |
+| CONSENT_LIST_TOKEN      | secret: sent as ``Authorization: Bearer …`` to that URL     | unset               |
+| CONSENT_REFRESH_MINUTES | minutes between background refreshes (Slack modes); 0: off | 60                  |
+| CONSENT_MAX_DROP        | refuse a new list that drops more than this share (or "%") | 0.2                 |
+| CONSENT_STALE_DAYS      | a list older than this is flagged as stale; 0: never       | 14                  |
+| DIRECTORY_PATH          | the imported DUO school directory                          | DATA_DIR/schools.csv |
+| ADMIN_USER_IDS          | Slack user ids that may refresh the list (comma-separated) | none                |
+| ANNOUNCE_CHANNEL        | Slack channel for "Nieuw op de lijst: …"                   | unset: no announcements |
 | INSTITUTE_NAME          | the institute, signs request drafts                        | ""                  |
 | INSTITUTE_EMAIL         | the institute's e-mail address, in drafts                  | ""                  |
 | INSTITUTE_PHONE         | the institute's phone number, in drafts                    | ""                  |
 | HELP_CONTACT            | whom to ask when the bot cannot answer (e.g. ``#magister``) | ""                  |
 | LOG_LEVEL               | logging level                                              | INFO                |
+| SLACK_API_URL           | Slack Web API base URL (GovSlack, a proxy, tests)          | slack_sdk's default |
+| REQUEST_REMINDER_DAYS   | days after sending before the requester is reminded (once) | 14                  |
+| QUESTION_RETENTION_DAYS | days a logged question is kept                             | 180                 |
 """
 from __future__ import annotations
 
@@ -25,6 +36,7 @@ from typing import Mapping
 
 from .errors import ConfigError
 
+_SECRETS = frozenset({"consent_list_token"})  # hidden by Settings.__repr__, like every slack_* field
 _TOKEN_SHAPES = {
     "SLACK_BOT_TOKEN": re.compile(r"^xoxb-[A-Za-z0-9-]+$"),
     "SLACK_APP_TOKEN": re.compile(r"^xapp-[A-Za-z0-9-]+$"),
@@ -43,14 +55,26 @@ class Settings:
     knowledge_dir: Path | None = None
     consent_list_path: Path | None = None
     data_dir: Path = Path("data")
+    consent_list_url: str = ""
+    consent_list_token: str = ""
+    consent_refresh_minutes: float = 60.0
+    consent_max_drop: float = 0.2
+    consent_stale_days: float = 14.0
+    directory_path: Path | None = None
+    admin_user_ids: tuple[str, ...] = ()
+    announce_channel: str = ""
     institute_name: str = ""
     institute_email: str = ""
     institute_phone: str = ""
     help_contact: str = ""
     log_level: str = "INFO"
+    slack_api_url: str = ""
+    request_reminder_days: float = 14.0
+    question_retention_days: float = 180.0
 
     def __repr__(self) -> str:  # never print a secret
-        shown = {f.name: ("***" if f.name.startswith("slack_") and getattr(self, f.name) else getattr(self, f.name))
+        shown = {f.name: ("***" if (f.name.startswith("slack_") or f.name in _SECRETS) and getattr(self, f.name)
+                          else getattr(self, f.name))
                  for f in fields(self)}
         return f"Settings({shown})"
 
@@ -77,13 +101,79 @@ class Settings:
             knowledge_dir=Path(get("KNOWLEDGE_DIR")) if get("KNOWLEDGE_DIR") else None,
             consent_list_path=Path(get("CONSENT_LIST_PATH")) if get("CONSENT_LIST_PATH") else None,
             data_dir=Path(get("DATA_DIR") or "data"),
+            consent_list_url=_list_url(get("CONSENT_LIST_URL"), get("CONSENT_LIST_TOKEN")),
+            consent_list_token=get("CONSENT_LIST_TOKEN"),
+            consent_refresh_minutes=_number("CONSENT_REFRESH_MINUTES", get("CONSENT_REFRESH_MINUTES"), 60.0),
+            consent_max_drop=_share("CONSENT_MAX_DROP", get("CONSENT_MAX_DROP"), 0.2),
+            consent_stale_days=_number("CONSENT_STALE_DAYS", get("CONSENT_STALE_DAYS"), 14.0),
+            directory_path=Path(get("DIRECTORY_PATH")) if get("DIRECTORY_PATH") else None,
+            admin_user_ids=_user_ids(get("ADMIN_USER_IDS")),
+            announce_channel=get("ANNOUNCE_CHANNEL"),
             institute_name=get("INSTITUTE_NAME"),
             institute_email=get("INSTITUTE_EMAIL"),
             institute_phone=get("INSTITUTE_PHONE"),
             help_contact=get("HELP_CONTACT"),
             log_level=get("LOG_LEVEL").upper() or "INFO",
+            slack_api_url=_api_url(get("SLACK_API_URL")),
+            request_reminder_days=_number("REQUEST_REMINDER_DAYS", get("REQUEST_REMINDER_DAYS"), 14.0),
+            question_retention_days=_number("QUESTION_RETENTION_DAYS", get("QUESTION_RETENTION_DAYS"), 180.0),
         )
 
     def with_(self, **changes) -> "Settings":
         """A copy with ``changes`` (e.g. command-line overrides)."""
         return replace(self, **changes)
+
+
+def _api_url(value: str) -> str:
+    """``SLACK_API_URL`` with the trailing slash slack_sdk expects; ``""`` when unset."""
+    if not value:
+        return ""
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {value[:40]!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _number(name: str, value: str, default: float) -> float:
+    """A number >= 0 from variable ``name`` (``default`` when unset); ConfigError otherwise."""
+    if not value:
+        return default
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {value[:20]!r}") from None
+    if not 0 <= number < float("inf"):
+        raise ConfigError(f"{name} must be a number of at least 0, got {value[:20]!r}")
+    return number
+
+
+def _share(name: str, value: str, default: float) -> float:
+    """A share 0..1 from ``"0.2"`` or ``"20%"``; ConfigError naming ``name`` otherwise."""
+    if value.endswith("%"):
+        share = _number(name, value[:-1].strip(), default * 100) / 100
+    else:
+        share = _number(name, value, default)
+    if share > 1:
+        raise ConfigError(f"{name} must be a share between 0 and 1 (or a percentage), got {value[:20]!r}")
+    return share
+
+
+def _list_url(url: str, token: str) -> str:
+    """``CONSENT_LIST_URL``, checked: http(s), and https when a token would go with it
+    (plain http only to this machine, for tests)."""
+    if not url:
+        return ""
+    m = re.match(r"^(https?)://([^\s/:?#]+)", url)
+    if not m:
+        raise ConfigError(f"CONSENT_LIST_URL must be an http(s) URL, got {url[:60]!r}")
+    if token and m.group(1) == "http" and m.group(2) not in ("127.0.0.1", "localhost", "[::1]"):
+        raise ConfigError("CONSENT_LIST_URL must use https when CONSENT_LIST_TOKEN is set (the token would travel unencrypted)")
+    return url
+
+
+def _user_ids(value: str) -> tuple[str, ...]:
+    """``"U123, W456"`` -> ``("U123", "W456")``; ConfigError for anything but Slack user ids."""
+    ids = tuple(x.strip() for x in value.split(",") if x.strip())
+    bad = [x for x in ids if not re.match(r"^[UW][A-Z0-9]{2,}$", x)]
+    if bad:
+        raise ConfigError(f"ADMIN_USER_IDS must be Slack user ids such as U0123ABCD, got {bad[0][:20]!r}")
+    return ids

@@ -6,14 +6,19 @@ or a question for the knowledge base. It takes and returns plain data; front end
 """
 from __future__ import annotations
 
+import copy
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from . import consentlist
 from .config import Settings
+from .consent_source import ConsentSource
 from .consentlist import ConsentList, School
+from .directory import Directory, DirectoryMatcher
+from .directory import load_default as load_directory
 from .drafts import Draft, draft
+from .errors import ConsentListError
 from .faq import STOP, Answer, FaqMatcher
 from .knowledge import KnowledgeBase, load_knowledge
 from .schools import GENERIC, Lookup, SchoolMatcher
@@ -67,20 +72,37 @@ class Bot:
     share between threads.
     """
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase, consent: ConsentList):
+    def __init__(self, settings: Settings, kb: KnowledgeBase, consent: ConsentList,
+                 directory: Directory | None = None):
         self.settings = settings
         self.kb = kb
         self.faq = FaqMatcher(kb)
-        self.schools = SchoolMatcher(consent)
+        self.directory = directory
+        self.schools = DirectoryMatcher(consent, directory) if directory else SchoolMatcher(consent)
+        self.consent_source: ConsentSource | None = None  # set by from_settings; refresh() swaps the list here
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Bot":
-        """Load the knowledge base and the consent list that ``settings`` name.
+    def from_settings(cls, settings: Settings, *, fetch_missing: bool = True) -> "Bot":
+        """Load the knowledge base, the consent list and the school directory ``settings`` name.
 
-        Raises :class:`~bot.errors.KnowledgeError` or :class:`~bot.errors.ConsentListError`.
+        The list comes from :class:`~bot.consent_source.ConsentSource` (the URL's last good
+        copy, a first fetch when there is none and ``fetch_missing``, the file, or the
+        example); ``bot.consent_source.refresh()`` swaps a new list in. An unreadable
+        directory is logged and left out. Raises :class:`~bot.errors.KnowledgeError` or
+        :class:`~bot.errors.ConsentListError`.
         """
         kb = load_knowledge(settings.knowledge_dir)
-        return cls(settings, kb, consentlist.load(settings.consent_list_path))
+        source = ConsentSource.from_settings(settings)
+        consent = source.start(fetch_missing=fetch_missing)
+        try:
+            directory = load_directory(settings)
+        except ConsentListError as e:
+            logging.getLogger(__name__).error("school directory not loaded: %s", e)
+            directory = None
+        bot = cls(settings, kb, consent, directory)
+        bot.consent_source = source
+        source.add_listener(lambda result: bot.set_consent_list(result.consent))
+        return bot
 
     @property
     def consent(self) -> ConsentList:
@@ -88,8 +110,16 @@ class Bot:
         return self.schools.consent
 
     def set_consent_list(self, consent: ConsentList) -> None:
-        """Use ``consent`` from now on (the index is built before the swap)."""
-        self.schools = SchoolMatcher(consent, self.schools.places)
+        """Use ``consent`` from now on (the index is built before the swap; a list with the
+        same schools, e.g. newly confirmed or marked with an error, keeps the index)."""
+        if consent.schools == self.schools.consent.schools:
+            relabelled = copy.copy(self.schools)  # the index depends on the schools alone
+            relabelled.consent = consent
+            self.schools = relabelled
+        elif self.directory:
+            self.schools = DirectoryMatcher(consent, self.directory, self.schools.places)
+        else:
+            self.schools = SchoolMatcher(consent, self.schools.places)
 
     # -- entry points ---------------------------------------------------------------------
     def handle(self, text: str) -> Reply:

@@ -14,20 +14,24 @@ from .schools import Lookup
 
 T = {
     "nl": {
-        "granted": "✅ *{name}* staat op de lijst: de school heeft Studyspace toegang gegeven tot de Magister Public API{host}.",
+        "granted": "✅ *{name}*{place} staat op de lijst: de school heeft Studyspace toegang gegeven tot de Magister Public API{host}.",
         "host": " (Magister: {host})",
         "same_host": "Op dezelfde Magister-omgeving staan ook: {names}.",
         "ambiguous": "Welke school bedoel je?",
         "not_found": "❌ *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven. "
                      "Staat de school er onder een andere naam op? Zoek dan op de naam zoals Magister die toont, of op de Magister-host (`school.magister.net`).",
         "not_granted": "❌ *{name}*{place} staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
+        "not_granted_note": "De school staat wel in de scholenlijst van DUO: het is geen tikfout, ze heeft (nog) geen toegang gegeven.",
+        "in_place": " in {city}",
+        "stale": " · ⚠️ mogelijk verouderd",
+        "list_error": " · ⚠️ bijwerken mislukt, dit is de laatst goede lijst",
         "near": "Lijkt op: {names}.",
         "offer_draft": "Een verzoek aan de applicatiebeheerder van de school opstellen? Typ `verzoek {query}`.",
         "too_general": "*{query}* is te algemeen: dat past bij meer dan {n} scholen. Geef de naam van de school, eventueel met de plaats.",
         "no_name": "Daar kan ik geen schoolnaam in vinden. Typ bijvoorbeeld `school Cals College` of `school cals.magister.net`.",
         "host_not_listed": "❌ De Magister-omgeving *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
         "list": "_Lijst: {source} · {n} scholen · {age}{example}_",
-        "example": " · ⚠️ VOORBEELDLIJST, geen echte gegevens: stel CONSENT_LIST_PATH in",
+        "example": " · ⚠️ VOORBEELDLIJST, geen echte gegevens: stel CONSENT_LIST_URL of CONSENT_LIST_PATH in",
         "age_unknown": "leeftijd onbekend",
         "age_today": "bijgewerkt vandaag",
         "age_days": "bijgewerkt {d} dagen geleden",
@@ -44,20 +48,24 @@ T = {
         "usage_verzoek": "Voor welke school? Typ `verzoek <naam>`, bijvoorbeeld `verzoek Vossius Gymnasium`.",
     },
     "en": {
-        "granted": "✅ *{name}* is on the list: the school has granted Studyspace access to the Magister Public API{host}.",
+        "granted": "✅ *{name}*{place} is on the list: the school has granted Studyspace access to the Magister Public API{host}.",
         "host": " (Magister: {host})",
         "same_host": "The same Magister environment also serves: {names}.",
         "ambiguous": "Which school do you mean?",
         "not_found": "❌ *{query}* is not on the list of schools that granted Studyspace access. "
                      "Is it listed under another name? Search for the name as Magister shows it, or for its Magister host (`school.magister.net`).",
         "not_granted": "❌ *{name}*{place} is not on the list of schools that granted Studyspace access.",
+        "not_granted_note": "The school is in DUO's school directory: it is no typo, it has not granted access (yet).",
+        "in_place": " in {city}",
+        "stale": " · ⚠️ possibly out of date",
+        "list_error": " · ⚠️ refresh failed, this is the last good list",
         "near": "Similar: {names}.",
         "offer_draft": "Draft a request to the school's applicatiebeheerder? Type `request {query}`.",
         "too_general": "*{query}* is too general: it fits more than {n} schools. Give the school's name, and its town if you like.",
         "no_name": "I can't find a school name in that. Type e.g. `school Cals College` or `school cals.magister.net`.",
         "host_not_listed": "❌ The Magister environment *{query}* is not on the list of schools that granted Studyspace access.",
         "list": "_List: {source} · {n} schools · {age}{example}_",
-        "example": " · ⚠️ EXAMPLE LIST, not real data: set CONSENT_LIST_PATH",
+        "example": " · ⚠️ EXAMPLE LIST, not real data: set CONSENT_LIST_URL or CONSENT_LIST_PATH",
         "age_unknown": "age unknown",
         "age_today": "updated today",
         "age_days": "updated {d} days ago",
@@ -101,12 +109,15 @@ def age_text(days: float | None, lang: str) -> str:
 
 
 def list_line(info: dict | None, lang: str) -> str:
-    """One line saying which list a lookup used, its size and age (and that it is an example)."""
+    """One line saying which list a lookup used, its size and age (and that it is an example,
+    stale, or the last good copy after a failed refresh)."""
     if not info:
         return ""
     t = T[lang]
+    warnings = (t["example"] if info.get("example") else "") + (t["stale"] if info.get("stale") else "") \
+        + (t["list_error"] if info.get("error") else "")
     return t["list"].format(source=info["source"], n=info["schools"], age=age_text(info["age_days"], lang),
-                            example=t["example"] if info.get("example") else "")
+                            example=warnings)
 
 
 def school_label(s: School) -> str:
@@ -115,13 +126,19 @@ def school_label(s: School) -> str:
     return f"{s.name} ({extra})" if extra else s.name
 
 
+def _in_place(s: School, lang: str) -> str:
+    """``" in Leiden"``; ``""`` when the place is unknown or already in the name."""
+    return T[lang]["in_place"].format(city=s.city) if s.city and s.city.lower() not in s.name.lower() else ""
+
+
 def lookup_text(lk: Lookup, lang: str = "nl") -> str:
     """The lookup's verdict as text, ending with the list line."""
     t = T[lang]
     lines: list[str] = []
     q = lk.query.strip()
     if lk.status == "granted" and lk.match:
-        lines.append(t["granted"].format(name=lk.match.name, host=t["host"].format(host=lk.match.host) if lk.match.host else ""))
+        lines.append(t["granted"].format(name=lk.match.name, place=_in_place(lk.match, lang),
+                                         host=t["host"].format(host=lk.match.host) if lk.match.host else ""))
         same = [c.name for c in lk.candidates if c.host and c.host == lk.match.host]
         if same:
             lines.append(t["same_host"].format(names=", ".join(same[:5])))
@@ -129,9 +146,12 @@ def lookup_text(lk: Lookup, lang: str = "nl") -> str:
         lines.append(t["ambiguous"])
         lines.extend(f"{i}. {school_label(c)}" for i, c in enumerate(lk.candidates, 1))
     elif lk.status == "not_granted" and lk.match:
-        place = f" ({', '.join(x for x in (lk.match.city, lk.match.vestigingscode or lk.match.brin) if x)})"
-        lines.append(t["not_granted"].format(name=lk.match.name, place=place if place != " ()" else ""))
-        lines.append(t["offer_draft"].format(query=lk.match.name))
+        m = lk.match
+        place = _in_place(m, lang) + (f" (BRIN {m.brin})" if m.brin else "")
+        lines.append(t["not_granted"].format(name=m.name, place=place))
+        lines.append(t["not_granted_note"])
+        named = m.name if not m.city or m.city.lower() in m.name.lower() else f"{m.name} {m.city}"
+        lines.append(t["offer_draft"].format(query=named))
     elif lk.reason == "too_general":
         from .schools import MAX_CHOICES
 
@@ -198,3 +218,171 @@ def reply_text(reply: Reply, kb: KnowledgeBase, help_contact: str = "") -> str:
     if reply.kind == "usage":
         return T[lang]["usage_school" if reply.text == "school" else "usage_verzoek"]
     return HELP[lang]
+
+
+# -- the consent list's source and the school directory (admin commands, announcements) ---
+LIST_T = {
+    "nl": {
+        "updated": "✅ Lijst bijgewerkt: {n} scholen ({added} nieuw, {removed} verdwenen).",
+        "first": "✅ Lijst opgehaald: {n} scholen.",
+        "unchanged": "✅ Lijst ongewijzigd: {n} scholen, {age}.",
+        "refused": "⚠️ Nieuwe lijst geweigerd: {error}\nDe huidige lijst blijft in gebruik ({n} scholen, {age}).",
+        "failed": "⚠️ Lijst niet opgehaald: {error}\nDe huidige lijst blijft in gebruik ({n} scholen, {age}).",
+        "no_source": "Geen bron ingesteld: de bot gebruikt de voorbeeldlijst. Stel CONSENT_LIST_URL of CONSENT_LIST_PATH in.",
+        "warning": "⚠️ {error}",
+        "added": "Nieuw: {names}",
+        "removed": "Verdwenen: {names}",
+        "skipped": "{n} rijen overgeslagen:",
+        "more": "… en nog {n}",
+        "announce": "Nieuw op de lijst: {names}",
+        "and": " en ",
+        "s_source": "Bron: {source} ({kind})",
+        "kinds": {"url": "URL", "path": "bestand", "sample": "voorbeeldlijst"},
+        "s_in_use": "In gebruik: {line}",
+        "s_fetched": "Opgehaald of bevestigd: {at}",
+        "s_checked": "Laatste controle: {at} ({result})",
+        "s_checked_never": "Laatste controle: nog niet",
+        "s_error": "Laatste fout: {error} ({at})",
+        "s_no_error": "Laatste fout: geen",
+        "s_skipped": "Rijen overgeslagen in deze lijst: {n}",
+        "s_cache": "Laatst goede kopie: {path}",
+        "results": {"updated": "bijgewerkt", "unchanged": "ongewijzigd", "refused": "geweigerd", "failed": "mislukt",
+                    "no_source": "geen bron"},
+        "diff_head": "{old} ({n_old} scholen) → {new} ({n_new} scholen): {added} nieuw, {removed} verdwenen, "
+                     "{changed} gewijzigd, {kept} gebleven.",
+        "import": "{n} vestigingen gelezen uit {file}: {added} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd. "
+                  "De scholenlijst ({total} vestigingen) staat in {path}.",
+    },
+    "en": {
+        "updated": "✅ List updated: {n} schools ({added} new, {removed} gone).",
+        "first": "✅ List fetched: {n} schools.",
+        "unchanged": "✅ List unchanged: {n} schools, {age}.",
+        "refused": "⚠️ New list refused: {error}\nThe current list stays in use ({n} schools, {age}).",
+        "failed": "⚠️ List not fetched: {error}\nThe current list stays in use ({n} schools, {age}).",
+        "no_source": "No source set: the bot uses the example list. Set CONSENT_LIST_URL or CONSENT_LIST_PATH.",
+        "warning": "⚠️ {error}",
+        "added": "New: {names}",
+        "removed": "Gone: {names}",
+        "skipped": "{n} rows skipped:",
+        "more": "… and {n} more",
+        "announce": "New on the list: {names}",
+        "and": " and ",
+        "s_source": "Source: {source} ({kind})",
+        "kinds": {"url": "URL", "path": "file", "sample": "example list"},
+        "s_in_use": "In use: {line}",
+        "s_fetched": "Fetched or confirmed: {at}",
+        "s_checked": "Last check: {at} ({result})",
+        "s_checked_never": "Last check: not yet",
+        "s_error": "Last error: {error} ({at})",
+        "s_no_error": "Last error: none",
+        "s_skipped": "Rows skipped in this list: {n}",
+        "s_cache": "Last good copy: {path}",
+        "results": {"updated": "updated", "unchanged": "unchanged", "refused": "refused", "failed": "failed",
+                    "no_source": "no source"},
+        "diff_head": "{old} ({n_old} schools) → {new} ({n_new} schools): {added} new, {removed} gone, "
+                     "{changed} changed, {kept} kept.",
+        "import": "{n} locations read from {file}: {added} new, {updated} updated, {unchanged} unchanged. "
+                  "The school directory ({total} locations) is in {path}.",
+    },
+}
+
+
+def _names(schools, lang: str, limit: int | None = 20) -> str:
+    """``"A (Nieuwegein), B en C"``; past ``limit`` names, "… en nog N"."""
+    t = LIST_T[lang]
+    labels = [f"{s.name} ({s.city})" if s.city else s.name for s in schools]
+    if limit is not None and len(labels) > limit:
+        return ", ".join(labels[:limit]) + " " + t["more"].format(n=len(labels) - limit)
+    return t["and"].join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
+
+
+def _lines(head: str, items, lang: str, limit: int | None) -> list[str]:
+    items = list(items)
+    shown = items if limit is None else items[:limit]
+    out = [head] + [f"  {x}" for x in shown]
+    if len(items) > len(shown):
+        out.append("  " + LIST_T[lang]["more"].format(n=len(items) - len(shown)))
+    return out
+
+
+def announce_text(schools, lang: str = "nl") -> str:
+    """``"Nieuw op de lijst: Cals College (Nieuwegein) en Vossius Gymnasium"`` (at most 20 names)."""
+    return LIST_T[lang]["announce"].format(names=_names(schools, lang))
+
+
+def refresh_text(result, lang: str = "nl", limit: int | None = 20) -> str:
+    """A :class:`~bot.consent_source.RefreshResult` as text: what happened, what changed, the
+    rows skipped (at most ``limit`` of each; ``None``: all)."""
+    t = LIST_T[lang]
+    c = result.consent
+    age = age_text(c.age_days(), lang)
+    if result.status == "updated":
+        key = "updated" if result.same_source else "first"
+        lines = [t[key].format(n=len(c.schools), added=len(result.added), removed=len(result.removed))]
+        if result.same_source and result.added:
+            lines.append(t["added"].format(names=_names(result.added, lang, limit)))
+        if result.same_source and result.removed:
+            lines.append(t["removed"].format(names=_names(result.removed, lang, limit)))
+        if result.error:
+            lines.append(t["warning"].format(error=result.error))
+    elif result.status in ("refused", "failed"):
+        lines = [t[result.status].format(error=result.error, n=len(c.schools), age=age)]
+    elif result.status == "unchanged":
+        lines = [t["unchanged"].format(n=len(c.schools), age=age)]
+    else:
+        lines = [t["no_source"]]
+    if result.faults:
+        lines += _lines(t["skipped"].format(n=len(result.faults)), result.faults, lang, limit)
+    return "\n".join(lines)
+
+
+def status_text(status: dict, lang: str = "nl") -> str:
+    """:meth:`~bot.consent_source.ConsentSource.status` as text."""
+    t = LIST_T[lang]
+    info = status["list"]
+    lines = [t["s_source"].format(source=status["source"], kind=t["kinds"].get(status["kind"], status["kind"])),
+             t["s_in_use"].format(line=list_line(info, lang).strip("_"))]
+    if info.get("as_of"):
+        lines.append(t["s_fetched"].format(at=info["as_of"]))
+    if status.get("checked_at"):
+        lines.append(t["s_checked"].format(at=status["checked_at"],
+                                           result=t["results"].get(status.get("result"), status.get("result"))))
+    else:
+        lines.append(t["s_checked_never"])
+    if status.get("last_error"):
+        lines.append(t["s_error"].format(error=status["last_error"], at=status.get("last_error_at") or "?"))
+    elif info.get("error"):
+        lines.append(t["s_error"].format(error=info["error"], at="?"))
+    else:
+        lines.append(t["s_no_error"])
+    if status.get("rows_skipped"):
+        lines.append(t["s_skipped"].format(n=status["rows_skipped"]))
+    if status.get("cache"):
+        lines.append(t["s_cache"].format(path=status["cache"]))
+    return "\n".join(lines)
+
+
+def diff_text(old, new, changes, lang: str = "nl") -> str:
+    """Two lists compared (:func:`bot.consentlist.diff`): counts, then every school added and removed."""
+    t = LIST_T[lang]
+    lines = [t["diff_head"].format(old=old.source, n_old=len(old.schools), new=new.source, n_new=len(new.schools),
+                                   added=len(changes.added), removed=len(changes.removed),
+                                   changed=len(changes.changed), kept=changes.kept)]
+    lines += [f"+ {school_label(s)}" for s in changes.added]
+    lines += [f"- {school_label(s)}" for s in changes.removed]
+    lines += [f"~ {school_label(a)} → {school_label(b)}" for a, b in changes.changed]
+    for cl in (old, new):
+        if cl.faults:
+            lines += _lines(f"{cl.source}: " + t["skipped"].format(n=len(cl.faults)), cl.faults, lang, None)
+    return "\n".join(lines)
+
+
+def import_text(read, merged, path, lang: str = "nl") -> str:
+    """A ``schools import``: what was read and merged (a :class:`~bot.directory.ImportResult`
+    and :class:`~bot.directory.MergeResult`), then every row skipped."""
+    t = LIST_T[lang]
+    lines = [t["import"].format(n=len(read.schools), file=read.source, added=merged.added, updated=merged.updated,
+                                unchanged=merged.unchanged, total=len(merged.directory), path=path)]
+    if read.faults:
+        lines += _lines(t["skipped"].format(n=len(read.faults)), read.faults, lang, None)
+    return "\n".join(lines)
