@@ -43,7 +43,7 @@ interconfessioneel protestants reformatorisch gereformeerd islamitisch algemeen 
 regionale regionaal""".split())
 STRICT_TYPES = frozenset("college lyceum gymnasium atheneum mavo havo vmbo praktijkonderwijs basisschool school".split())
 LOOSE_GENERIC = frozenset("""scholen scholengroep sg vo so vso onderwijsgroep onderwijs campus locatie
-vestiging sint mgr dr prof vwo tl kader cs cvo pcvo ors""".split())
+vestiging sint mgr dr prof vwo tl kader cs cvo pcvo ors vbo lwoo""".split())
 GENERIC = ARTICLES | QUALIFIERS | STRICT_TYPES | LOOSE_GENERIC
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x".split())
 
@@ -262,8 +262,11 @@ class SchoolMatcher:
             return self._general(query, q, info)
         qnear = {t: self._near(t) for t in distinct}
         ids: set[int] = set()
-        # Candidates come from the query's non-place words ("Amsterdam" alone names hundreds).
-        for t in [t for t in distinct if t not in self.places] or distinct:
+        # A name that can be granted or offered matches all of the query's non-place words
+        # but one, so it holds one of the two rarest: those bring the candidates.
+        words = [t for t in distinct if t not in self.places] or distinct
+        size = {t: sum(len(self.postings.get(v, ())) for v in qnear[t]) for t in words}
+        for t in sorted(words, key=size.__getitem__)[:2]:
             for v in qnear[t]:
                 ids |= self.postings.get(v, set())
         for a, b in zip(distinct, distinct[1:]):

@@ -111,7 +111,7 @@ _NAME_PHRASES = {
     "regionale scholengemeenschap": "rsg", "openbare scholengemeenschap": "osg",
     "katholieke scholengemeenschap": "ksg", "interconfessionele scholengemeenschap": "isg",
     "protestants christelijke": "pc", "protestants christelijk": "pc",
-    "rooms katholieke": "rk", "rooms katholiek": "rk",
+    "rooms katholieke": "rk", "rooms katholiek": "rk", "r k": "rk", "p c": "pc",
     "voortgezet onderwijs": "vo", "speciaal onderwijs": "so",
 }
 _NAME_WORDS = {
@@ -127,7 +127,14 @@ _NAME_WORDS = {
 SCHOOL_TYPE_WORDS = ("gymnasium", "lyceum", "college", "atheneum", "school", "mavo", "havo", "scholen")
 
 
+# Compounds that are one word of their own, not "<name> school".
+_WHOLE_WORDS = frozenset({"basisschool", "praktijkschool", "hogeschool", "vakschool", "dagschool",
+                          "scholengemeenschap", "vakcollege", "beroepscollege"})
+
+
 def _split_type_suffix(word: str) -> list[str]:
+    if word in _WHOLE_WORDS:
+        return [word]
     for suffix in SCHOOL_TYPE_WORDS:
         head = word[: -len(suffix)]
         if word.endswith(suffix) and len(head) >= 3 and head.isalpha():
