@@ -36,7 +36,10 @@ COLUMNS = {
     "vestigingscode": ("vestigingscode", "vestiging_code", "location_code", "brinvest", "brin_vestiging"),
 }
 _ALIAS = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
-_HOST = re.compile(r"(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]*)\.magister\.net\b", re.I)
+# A Magister host: "<tenant>.magister.net", the tenant possibly of several labels
+# ("dev.zentest.nl.magister.net"), not followed by more of a domain ("….magister.net.evil.nl").
+_HOST = re.compile(r"(?<![\w.-])(?:https?://)?(?:www\.)?((?:[a-z0-9][a-z0-9-]*\.)*[a-z0-9][a-z0-9-]*)"
+                   r"\.magister\.net(?![\w-]|\.[\w])", re.I)
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 

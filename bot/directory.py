@@ -28,9 +28,9 @@ from typing import Iterable, Sequence
 
 from . import consentlist
 from .consent_source import atomic_write
-from .consentlist import ConsentList, School
+from .consentlist import ConsentList, School, host_in
 from .errors import ConsentListError
-from .schools import GENERIC, MAX_CHOICES, Lookup, SchoolMatcher, load_places
+from .schools import GENERIC, MAX_CHOICES, QUALIFIERS, Lookup, SchoolMatcher, load_places, place_key
 from .text import name_tokens
 
 DIRECTORY_FILE = "schools.csv"
@@ -267,6 +267,11 @@ class Directory:
         """The locations of school ``group`` (an index into :meth:`groups`)."""
         return self._built()[2][group]
 
+    def lookup(self, query: str) -> Lookup:
+        """The directory's own lookup of ``query`` (names carry their place; ``row`` of a
+        match or candidate is its index into :meth:`groups`)."""
+        return self._built()[0].lookup(query)
+
     def find(self, query: str) -> School | None:
         """The one school ``query`` names in the directory, or ``None`` (none, or several).
 
@@ -349,6 +354,10 @@ class DirectoryMatcher(SchoolMatcher):
         """Like :meth:`SchoolMatcher.lookup`, with the directory as above (never raises)."""
         found = super().lookup(query)
         if found.status == "granted" and found.match:
+            others = self._doubt(query, found.match)
+            if others is not None:
+                return replace(found, status="ambiguous", match=None,
+                               candidates=(self._with_place(found.match), *others)[:MAX_CHOICES])
             return replace(found, match=self._with_place(found.match))
         if found.status != "not_found" or found.reason != "no_match":
             return found
@@ -366,6 +375,46 @@ class DirectoryMatcher(SchoolMatcher):
         if group in links.loose or self._may_be_listed(school):
             return found
         return replace(found, status="not_granted", match=school, candidates=(), score=1.0, reason="")
+
+    def _doubt(self, query: str, entry: School) -> tuple[School, ...] | None:
+        """Directory schools that ``query`` may mean instead of the granted list ``entry``,
+        or ``None`` when there is no doubt.
+
+        The list's name stands for one real school. When the query's place is not the place
+        the directory links ``entry`` to, or the query names one directory school that the
+        list's name does not stand for, a grant would be a guess and the answer
+        becomes a choice.
+        A Magister host, or ``entry``'s own full name, is never in doubt.
+        """
+        if host_in(query) or _key(query) == _key(entry.name):
+            return None
+        linked = self._with_place(entry)
+        places = {w for w in set(self._tokens(query)) - set(self._tokens(entry.name)) if w in self.places}
+        if places and linked.city and place_key(linked.city) not in places:
+            return ()  # "Don Bosco Maastricht" is not the Don Bosco College in Volendam
+        d = self.directory.lookup(query)
+        hits = [d.match] if d.status == "granted" and d.match else list(d.candidates) if d.status == "ambiguous" else []
+        if not hits:
+            # A place the list does not give must at least be where the directory has the school.
+            return () if places and not linked.city else None
+        groups = self.directory.groups()
+        if d.status == "ambiguous":  # only schools that hold every word of the query
+            words = {w for w in self._tokens(query) if w not in GENERIC}
+            hits = [h for h in hits if words <= set(self._tokens(h.name))]
+        others = tuple(groups[h.row] for h in hits if not self._is_entry(groups[h.row], entry))
+        return others or None
+
+    def _is_entry(self, school: School, entry: School) -> bool:
+        """Whether the directory's ``school`` is the list's ``entry`` (under its legal name):
+        the same Magister host, or its name and place looked up on the list give ``entry``.
+        The legal name's qualifiers ("Openbare Scholengemeenschap") are no evidence either way."""
+        if entry.host and school.host == entry.host:
+            return True
+        legal = " ".join(t for t in name_tokens(school.name) if t not in QUALIFIERS)
+        same = SchoolMatcher.lookup(self, f"{legal} {school.city}")
+        if same.match:
+            return same.match == entry or bool(entry.host and same.match.host == entry.host)
+        return same.status == "ambiguous" and same.candidates[:1] == (entry,)
 
     def _may_be_listed(self, school: School) -> bool:
         """Whether the list may hold ``school`` under its own name (so "not on the list" could

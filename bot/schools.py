@@ -56,10 +56,11 @@ def load_places(path: Path | str = PLACES_PATH) -> frozenset[str]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError:
         return frozenset()
-    return frozenset(_place_key(x) for x in lines if x.strip() and not x.startswith("#"))
+    return frozenset(place_key(x) for x in lines if x.strip() and not x.startswith("#"))
 
 
-def _place_key(name: str) -> str:
+def place_key(name: str) -> str:
+    """A place name in matching form: "Bergen op Zoom" -> "bergenopzoom"."""
     return "".join(name_tokens(name))
 
 
@@ -72,7 +73,8 @@ class Lookup:
     ``candidates`` may hold near misses) or ``"not_granted"`` (the school is known from the
     school directory, ``match``, but not on the list). ``reason`` explains a not_found:
     ``"no_name"`` (nothing that names a school), ``"too_general"``, ``"host_not_listed"``,
-    ``"no_match"``; ``""`` otherwise. ``score`` in 0..1 is the best candidate's similarity;
+    ``"no_match"``; a granted lookup may carry ``"place_unconfirmed"`` (the query names a
+    place that the list does not give for the school); ``""`` otherwise. ``score`` in 0..1 is the best candidate's similarity;
     ``list_info`` is :meth:`ConsentList.info`.
     """
 
@@ -101,6 +103,7 @@ class _Name:
     generic: frozenset[str]
     places: frozenset[str]
     key: str
+    city: str  # the list's city column, in place-key form ("" when not given)
 
 
 @dataclass
@@ -122,8 +125,8 @@ class SchoolMatcher:
 
     def __init__(self, consent: ConsentList, places: Iterable[str] | None = None):
         self.consent = consent
-        base = load_places() if places is None else frozenset(_place_key(p) for p in places)
-        self.places = frozenset(base | {_place_key(s.city) for s in consent.schools if s.city})
+        base = load_places() if places is None else frozenset(place_key(p) for p in places)
+        self.places = frozenset(base | {place_key(s.city) for s in consent.schools if s.city})
         self.names = [self._name(s, i) for i, s in enumerate(consent.schools)]
         self.postings: dict[str, set[int]] = {}
         for n in self.names:
@@ -144,8 +147,13 @@ class SchoolMatcher:
             self.board_words[host] = {t for t, c in counts.items() if c >= 2}
 
     def _tokens(self, text: str) -> list[str]:
-        """Canonical name words with multi-word places joined into one word."""
-        words = [w for w in name_tokens(text) if w not in ARTICLES or w in ("den", "s")]
+        """Canonical name words with multi-word places joined into one word, and a place
+        after "van" taken as a surname ("Ulbe van Houten" -> "ulbe vanhouten")."""
+        words = name_tokens(text)
+        words = [w for i, w in enumerate(words) if w not in ARTICLES or w in ("den", "s")
+                 or (w == "van" and i + 1 < len(words) and words[i + 1] in self.places)]
+        words = [f"van{w}" if i and words[i - 1] == "van" else w for i, w in enumerate(words)]
+        words = [w for w in words if w != "van"]
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -165,7 +173,7 @@ class SchoolMatcher:
         toks = self._tokens(s.name)
         return _Name(s, i, tuple(toks), tuple(t for t in toks if t not in GENERIC),
                      frozenset(t for t in toks if t in GENERIC), frozenset(t for t in toks if t in self.places),
-                     " ".join(toks))
+                     " ".join(toks), place_key(s.city) if s.city else "")
 
     # -- token matching ---------------------------------------------------------------
     def _near(self, word: str) -> dict[str, int]:
@@ -203,7 +211,7 @@ class SchoolMatcher:
                 q_left.append(t)
             qi += 1
         sim = fuzz.token_sort_ratio(" ".join(q), n.key) / 100
-        q_places = [t for t in q_left if t in self.places]
+        q_places = [t for t in dict.fromkeys(q_left) if t in self.places and t not in n.places]
         s_places = [t for t in s_left if t in self.places]
         q_other = [t for t in q_left if t not in self.places]
         s_other = [t for t in s_left if t not in self.places]
@@ -212,6 +220,11 @@ class SchoolMatcher:
         # Agreement beyond one corrected typo: an exact distinctive word or a shared place.
         exact = sum(1 for t in q_distinct if t in n.distinct and (t not in self.places or t in n.places))
         near_miss = _Verdict(n, 9, edits, sim)
+        if n.city and n.city in q_places:  # the list's own city column confirms the place
+            q_places.remove(n.city)
+            exact += 1
+        if q_places and (n.places or n.city):
+            return near_miss  # the query's place is not the one the name or the list gives
         # A name of generic words and a place ("RSG Enkhuizen") is matched by the same words.
         place_name = (bool(n.distinct) and not s_left and all(t in self.places for t in n.distinct)
                       and (n.generic - ARTICLES) <= qgen)
@@ -236,7 +249,7 @@ class SchoolMatcher:
             # Words the name adds must be its board's ("Esprit Scholen Het 4e Gymnasium"), not
             # another school's ("Hendrik" is not "Hendrik Pierson College").
             board = set(s_other) <= self.board_words.get(n.school.host, set())
-            return _Verdict(n, 3, edits, sim) if board and not s_places else weak
+            return _Verdict(n, 3, edits, sim) if board and q_types & s_types and not s_places else weak
         if not exact:
             return _Verdict(n, 3, edits, sim)
         return _Verdict(n, 2 if s_places else 1 if q_places else 0, edits, sim)
@@ -306,8 +319,10 @@ class SchoolMatcher:
         else:
             return Lookup("ambiguous", query, candidates=tuple(v.name.school for v in good[:MAX_CHOICES]),
                           score=good[0].sim, list_info=info)
+        # The query names a place the list does not give for this school: say so in the reply.
+        caveat = "place_unconfirmed" if chosen.kind == 1 else ""
         return Lookup("granted", query, chosen.name.school, tuple(v.name.school for v in rest[:MAX_CHOICES]),
-                      chosen.sim, "", info)
+                      chosen.sim, caveat, info)
 
 
 def name_similarity(a: str, b: str) -> float:

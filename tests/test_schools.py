@@ -32,7 +32,7 @@ LIST = [
     ("Het Schoter", "schoter.magister.net", ""),
     ("Schoter SG", "schoter.magister.net", ""),
 ]
-PLACES = ["Velsen", "Oosterwolde", "Breda", "Arnhem", "Leiden", "Delft", "Rotterdam", "Groningen", "Brielle", "Nijmegen",
+PLACES = ["Velsen", "Oosterwolde", "Maastricht", "Breda", "Arnhem", "Leiden", "Delft", "Rotterdam", "Groningen", "Brielle", "Nijmegen",
           "Sneek", "Koudum", "IJsselstein", "Veenendaal", "Enkhuizen", "Assen", "Amsterdam"]
 
 
@@ -161,3 +161,51 @@ def test_real_list_costly_cases():
     assert m.lookup("cals college").match.name == "Cals College"
     for q in ("Stedelijk Gymnasium Leiden", "Het Amsterdams Lyceum", "Christelijk Lyceum Delft"):
         assert m.lookup(q).status != "granted", q
+
+
+@pytest.mark.parametrize("query", [
+    "Karel de Grote College Nijmegen Maastricht",   # the name's own place is Nijmegen
+    "anything.nl.magister.net",                     # a host is the whole host, not its last label
+    "cals.magister.net.evil.example",
+    "foo.cals.magister.net",
+])
+def test_places_and_hosts_are_taken_whole(m, query):
+    assert m.lookup(query).status != "granted"
+
+
+def test_the_lists_city_column_confirms_or_refutes_a_place():
+    consent = ConsentList((School("Don Bosco College", "donbosco.magister.net", "Volendam"),
+                           School("Willem Lodewijk Gymnasium", "wlg.magister.net")), "test")
+    m = SchoolMatcher(consent, places=["Volendam", "Maastricht", "Groningen"])
+    assert m.lookup("Don Bosco College Volendam").status == "granted"
+    assert m.lookup("Don Bosco College Maastricht").status != "granted"
+    # Without a place on the list, an added place is granted but the reply says it is unconfirmed.
+    r = m.lookup("Willem Lodewijk Gymnasium Groningen")
+    assert r.status == "granted" and r.reason == "place_unconfirmed"
+    assert m.lookup("Willem Lodewijk Gymnasium").reason == ""
+
+
+def test_a_place_after_van_is_a_surname():
+    consent = ConsentList((School("CSG Ulbe van Houten", "ulbe.magister.net"),), "test")
+    m = SchoolMatcher(consent, places=["Houten", "Oosterwolde"])
+    assert m.lookup("ulbe van houten").status == "granted"
+    assert m.lookup("Ulbe van Houten Oosterwolde").status == "granted"
+
+
+def test_the_directory_turns_a_guess_into_a_question():
+    from bot.directory import Directory, DirectoryMatcher
+
+    consent = ConsentList((School("Willem Lodewijk Gymnasium", "wlg.magister.net"),
+                           School("Esprit Scholen Wissel", "esprit.magister.net"),
+                           School("Esprit Scholen Het 4e Gymnasium", "esprit.magister.net")), "test")
+    directory = Directory([
+        School("Willem Lodewijk Gymnasium", "", "Groningen", "20AA", "20AA00"),
+        School("Het 4e Gymnasium", "", "Amsterdam", "20BB", "20BB00"),
+        School("De Wissel", "", "Goes", "30CC", "30CC00"),
+    ], "test")
+    m = DirectoryMatcher(consent, directory, places=["Groningen", "Maastricht", "Amsterdam", "Goes"])
+    assert m.lookup("Willem Lodewijk Gymnasium Groningen").status == "granted"
+    assert m.lookup("Willem Lodewijk Gymnasium Maastricht").status == "ambiguous"  # not where the school is
+    assert m.lookup("het 4e gymnasium").status == "granted"     # the directory's school is the entry
+    r = m.lookup("De Wissel Goes")                               # a primary school, not Esprit's Wissel
+    assert r.status != "granted"
