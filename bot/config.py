@@ -23,7 +23,7 @@
 | HELP_CONTACT            | whom to ask when the bot cannot answer (e.g. ``#magister``) | ""                  |
 | LOG_LEVEL               | logging level                                              | INFO                |
 | SLACK_API_URL           | Slack Web API base URL (GovSlack, a proxy, tests)          | slack_sdk's default |
-| REQUEST_REMINDER_DAYS   | days after sending before the requester is reminded (once) | 14                  |
+| REQUEST_REMINDER_DAYS   | days after sending before the requester is reminded (once); 0: off | 14            |
 | QUESTION_RETENTION_DAYS | days a logged question is kept                             | 180                 |
 """
 from __future__ import annotations

@@ -429,6 +429,13 @@ class ConsentSource:
         """
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop calling ``listener`` (no error when it was not added)."""
+        try:
+            self._listeners.remove(listener)
+        except ValueError:
+            pass
+
     # -- start-up -----------------------------------------------------------------------
     def start(self, *, fetch_missing: bool = True) -> ConsentList:
         """The list to start from.

@@ -305,9 +305,10 @@ def _lines(head: str, items, lang: str, limit: int | None) -> list[str]:
     return out
 
 
-def announce_text(schools, lang: str = "nl") -> str:
-    """``"Nieuw op de lijst: Cals College (Nieuwegein) en Vossius Gymnasium"`` (at most 20 names)."""
-    return LIST_T[lang]["announce"].format(names=_names(schools, lang))
+def announce_text(schools, lang: str = "nl", limit: int | None = 20) -> str:
+    """``"Nieuw op de lijst: Cals College (Nieuwegein) en Vossius Gymnasium"`` (at most
+    ``limit`` names, then "… en nog N"; ``None``: all)."""
+    return LIST_T[lang]["announce"].format(names=_names(schools, lang, limit))
 
 
 def refresh_text(result, lang: str = "nl", limit: int | None = 20) -> str:

@@ -236,6 +236,27 @@ def _same_school(a: Request, name: str, host: str, code: str) -> bool:
     return name_key(a.school_name) == name_key(name)
 
 
+def _school_key(school_name: str, host: str, code: str) -> tuple[str, str, str]:
+    """``(name, host, code)`` as stored: name cleaned and cut, host normalised, code upper
+    case without spaces. Raises ``ValueError`` for an empty name or a host that is no
+    Magister host."""
+    name = _cut(school_name)
+    if not name:
+        raise ValueError("a request needs a school name")
+    norm_host = normalize_host(host) if host and host.strip() else ""
+    if host and host.strip() and not norm_host:
+        raise ValueError(f"{host[:60]!r} is no Magister host")
+    return name, norm_host, "".join(clean(code).split()).upper()[:12]
+
+
+def _find_open(c: sqlite3.Connection, name: str, host: str, code: str) -> Request | None:
+    for row in c.execute("SELECT * FROM requests WHERE status IN ('drafted', 'sent') ORDER BY id").fetchall():
+        existing = _request(row)
+        if _same_school(existing, name, host, code):
+            return existing
+    return None
+
+
 def default_path(data_dir: Path | str) -> Path:
     """Where the database lives: ``data_dir / DB_FILENAME``."""
     return Path(data_dir) / DB_FILENAME
@@ -360,24 +381,25 @@ class Store:
         ``ValueError`` for an empty school name or a ``host`` that is no Magister host, and
         :class:`StoreError`.
         """
-        name = _cut(school_name)
-        if not name:
-            raise ValueError("a request needs a school name")
-        norm_host = normalize_host(host) if host and host.strip() else ""
-        if host and host.strip() and not norm_host:
-            raise ValueError(f"{host[:60]!r} is no Magister host")
-        code = "".join(clean(code).split()).upper()[:12]
+        name, norm_host, code = _school_key(school_name, host, code)
         with self._write("record the request") as c:
-            for row in c.execute("SELECT * FROM requests WHERE status IN ('drafted', 'sent') ORDER BY id").fetchall():
-                existing = _request(row)
-                if _same_school(existing, name, norm_host, code):
-                    return existing, False
+            existing = _find_open(c, name, norm_host, code)
+            if existing is not None:
+                return existing, False
             cur = c.execute(
                 "INSERT INTO requests (school_name, host, code, requested_by, channel, status, created_at, note)"
                 " VALUES (?, ?, ?, ?, ?, 'drafted', ?, ?)",
                 (name, norm_host, code, _cut(requested_by, 64), _cut(channel, 64), _iso(now or utc_now()),
                  _cut(note, MAX_NOTE_CHARS)))
             return _get(c, cur.lastrowid), True
+
+    def find_open(self, school_name: str, *, host: str = "", code: str = "") -> Request | None:
+        """The open request for the same school as :meth:`open_request` would find (oldest
+        first), or ``None``; reads only, so a caller can warn before it posts anything.
+        Raises ``ValueError`` like :meth:`open_request`, and :class:`StoreError`."""
+        name, norm_host, code = _school_key(school_name, host, code)
+        with self._read("look for an open request") as c:
+            return _find_open(c, name, norm_host, code)
 
     def get_request(self, request_id: int) -> Request | None:
         """The request with ``request_id``, or ``None``."""

@@ -189,6 +189,10 @@ class FakeSlack:
                                               "profile": {"real_name": "Anne de Vries", "display_name": "Anne"}}}, {}
         if method in ("views.open", "views.publish"):
             return 200, {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}, {}
+        if method == "chat.getPermalink":
+            channel, ts = body.get("channel", ""), str(body.get("message_ts", ""))
+            return 200, {"ok": True, "channel": channel,
+                         "permalink": f"https://uil.slack.com/archives/{channel}/p{ts.replace('.', '')}"}, {}
         return 200, {"ok": True}, {}
 
     # -- reading what the bot did ------------------------------------------------------------
@@ -382,31 +386,41 @@ def slack_bot(tmp_path_factory):
     return Bot.from_settings(settings)
 
 
-def serve_slack(fake: FakeSlack, bot, secret: str = SIGNING_SECRET):
-    """Serve the real WSGI app for ``bot`` on 127.0.0.1:0 with a client aimed at ``fake``;
-    returns ``(harness, stop)``."""
+def serve_slack(fake: FakeSlack, bot, secret: str = SIGNING_SECRET, store=None):
+    """Serve the real WSGI app for ``bot`` (with the request ``store``, or none) on
+    127.0.0.1:0 with a client aimed at ``fake``; returns ``(harness, stop)``. The app's
+    :class:`~bot.slack.jobs.Jobs` are ``harness.jobs``: their threads are not started (call
+    ``sweep(now)``, or refresh the consent source, directly)."""
     from slack_sdk import WebClient
 
-    from bot.slack.http import make_server, wsgi_app
+    from bot.slack.http import jobs_of, make_server, wsgi_app
 
     settings = bot.settings.with_(slack_signing_secret=secret)
     client = WebClient(token=BOT_TOKEN, base_url=fake.url)
-    server = make_server(wsgi_app(settings, client=client, bot=bot), host="127.0.0.1", port=0)
+    app = wsgi_app(settings, client=client, bot=bot, store=store)
+    server = make_server(app, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     harness = SlackHarness(f"http://127.0.0.1:{server.server_port}", fake, secret)
+    harness.jobs = jobs_of(app)
+    harness.store = store
 
     def stop() -> None:
         harness.http.close()
         server.shutdown()
         server.server_close()
+        harness.jobs.close()  # the session's bot outlives this app: stop listening to its list
 
     return harness, stop
 
 
 @pytest.fixture()
-def slack(fake_slack, slack_bot):
-    """The app on 127.0.0.1:0 (fresh state each test) and a :class:`SlackHarness` to drive it."""
-    harness, stop = serve_slack(fake_slack, slack_bot)
-    yield harness
-    stop()
+def slack(fake_slack, slack_bot, tmp_path):
+    """The app on 127.0.0.1:0 (fresh state and a fresh request store in ``tmp_path`` each
+    test) and a :class:`SlackHarness` to drive it (``slack.store`` is that store)."""
+    from bot.store import Store
+
+    with Store(tmp_path / "bot.sqlite3") as store:
+        harness, stop = serve_slack(fake_slack, slack_bot, store=store)
+        yield harness
+        stop()

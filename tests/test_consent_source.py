@@ -298,6 +298,11 @@ def test_added_schools_are_announced_once_and_not_on_first_load(srv, tmp_path):
     src.refresh()
     src.refresh()  # unchanged: nothing more
     assert [[s.name for s in batch] for batch in announced] == [["Nieuwe School"]]
+    src.remove_listener(src._listeners[-1])
+    src.remove_listener(print)  # never added: no error
+    srv.set("/list.csv", Answer(body=(GOOD + "Nieuwe School;nieuw;Delft\nNog Een;nogeen;Delft\n").encode()))
+    src.refresh()
+    assert len(announced) == 1  # removed listeners are not called
 
 
 def test_a_failing_listener_does_not_undo_the_refresh(srv, tmp_path):

@@ -191,3 +191,54 @@ def test_secret_filter_masks_configured_secrets_and_token_shapes():
     assert "abcdef0123456789abcdef" not in out and "xoxb-1-2" not in out and "xapp-1-A1" not in out
     assert out.count("***") >= 3
     assert SecretFilter(["short"]).secrets == []  # too short to be a secret; never mask common words
+
+
+# -- requests, announcements ----------------------------------------------------------------------
+def _request(name: str, user: str = "U0ANNE01", channel: str = "C0TEAM01", **kw):
+    from datetime import datetime, timezone
+
+    from bot.store import Request
+
+    at = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+    fields = dict(id=1, school_name=name, host="", code="", requested_by=user, channel=channel, message_ts="",
+                  status="sent", created_at=at, sent_at=at, granted_at=None, reminded_at=None, note="")
+    fields.update(kw)
+    return Request(**fields)
+
+
+def test_request_text_escapes_names_and_only_links_real_ids():
+    evil = _request("<!channel> & Co", user="<!here>", channel="<!everyone>")
+    blocks = B.requests_blocks([evil], "nl")
+    text = blocks[-1]["text"]["text"]
+    assert "&lt;!channel&gt; &amp; Co" in text and "<!" not in text
+    assert "door een collega" in text and "<#" not in text  # no user or channel token from bad ids
+    ok = B.request_ref(_request("Cals College"), "nl", permalink="https://uil.slack.com/archives/C1/p1")
+    assert ok == "verstuurd op 2 november 2026 door <@U0ANNE01> in <#C0TEAM01> " \
+                 "(<https://uil.slack.com/archives/C1/p1|bekijk het bericht>)"
+    assert "|" not in B.request_ref(_request("X"), "nl", permalink="https://x.example/a|<!channel>").split("(")[0]
+    assert "<!channel>" not in B.request_ref(_request("X"), "nl", permalink="https://x.example/a|<!channel>")
+
+
+def test_many_requests_and_many_new_schools_fit_block_kit():
+    from bot.consentlist import School
+
+    many = [_request(f"School nummer {i} met een lange naam & co", id=i) for i in range(3000)]
+    msg = B.message(B.requests_blocks(many, "nl"))
+    assert len(msg["blocks"]) <= B.MAX_BLOCKS and "ingekort" in msg["blocks"][-1]["elements"][0]["text"]
+    for b in msg["blocks"]:
+        Block.parse(b).validate_json()
+    home = B.home_view(None, requests=many)
+    assert len(home["blocks"]) <= B.MAX_VIEW_BLOCKS
+
+    schools = [School(f"Nieuwe <school> {i} & Zn", city="Delft") for i in range(6000)]
+    messages = B.announce_messages(schools)
+    assert len(messages) >= 2
+    text = ""
+    for m in messages:
+        assert 0 < len(m["blocks"]) <= B.MAX_BLOCKS and m["text"]
+        for b in m["blocks"]:
+            Block.parse(b).validate_json()
+            assert len(b["text"]["text"]) <= B.SECTION_TEXT_MAX
+        text += " ".join(b["text"]["text"] for b in m["blocks"]) + " "
+    assert text.startswith("Nieuw op de lijst: Nieuwe &lt;school&gt; 0 &amp; Zn (Delft)")
+    assert "Nieuwe &lt;school&gt; 5999 &amp; Zn (Delft)" in text and "<school>" not in text

@@ -177,6 +177,39 @@ def test_procfile_web_serves_the_app_with_gunicorn_threads_and_a_health_route(fa
     assert BOT_TOKEN not in err and SIGNING_SECRET not in err
 
 
+def test_procfile_web_refreshes_the_list_and_records_requests_in_the_serving_worker(fake_slack, tmp_path):
+    """gunicorn --preload builds the app in the master and forks the worker: the background
+    refresh must run in the worker (its list is the one /health and lookups use), and the
+    worker must have a store of its own."""
+    from consent_http import Answer, ListServer
+
+    web = _procfile()["web"].strip()
+    port = free_port()
+    head = "naam;magister_host\nVossius Gymnasium;vossius\nBarlaeus Gymnasium;barlaeus\n"
+    with ListServer() as srv:
+        srv.set("/list.csv", Answer(body=head.encode()))
+        e = {**_http_env(fake_slack, port), "CONSENT_LIST_URL": srv.url("/list.csv"),
+             "CONSENT_REFRESH_MINUTES": "0.005", "ANNOUNCE_CHANNEL": "C0NIEUWS1", "DATA_DIR": str(tmp_path)}
+        proc = subprocess.Popen(["bash", "-c", f"exec {web}"], cwd=ROOT, env=e,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 15
+            while srv.count("/list.csv") < 3 and time.monotonic() < deadline:  # not one request to the app yet
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.05)
+            assert srv.count("/list.csv") >= 3, "the worker does not refresh in the background"
+            srv.set("/list.csv", Answer(body=(head + "Cals College;cals\n").encode()))
+            news = fake_slack.wait("chat.postMessage", timeout=10)[0]
+            assert news.body["channel"] == "C0NIEUWS1" and "Cals College" in str(news.body)
+            assert httpx.get(f"http://127.0.0.1:{port}/health", trust_env=False).json()["schools"] == 3
+            assert signed_command(port, fake_slack, "verzoeken").status_code == 200
+            assert "Er zijn geen open verzoeken" in str(fake_slack.wait("response_url")[0].body)
+        finally:
+            err = stop(proc)
+    assert (tmp_path / "bot.sqlite3").exists()
+    assert "Traceback" not in err and "request tracking and the question log are off" not in err
+
+
 def test_procfile_web_without_signing_secret_stops_with_one_line(fake_slack):
     web = _procfile()["web"].strip()
     e = _http_env(fake_slack, free_port())

@@ -258,7 +258,7 @@ def test_draft_in_a_dm_is_shown_to_the_asker_without_a_post_button(slack, fake_s
     draft = only(fake_slack.wait("chat.postEphemeral"))
     assert draft.body["channel"] == "D0ANNE01" and draft.body["user"] == "U0ANNE01"
     actions = [e["action_id"] for b in blocks_of(draft) if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["draft_edit", "draft_mailto"]
+    assert actions == ["draft_edit", "draft_mailto", "draft_mark_sent"]  # sent by e-mail: it can be marked
     assert not fake_slack.of("chat.postMessage")
 
 

@@ -143,6 +143,19 @@ def test_same_vestigingscode_is_the_same_request(store):
     assert not created and b.id == a.id and a.code == "20KS00"
 
 
+def test_find_open_reads_what_open_request_would_find_without_writing(store):
+    assert store.find_open("Het Cals College") is None
+    a, _ = store.open_request("Cals College", host="cals.magister.net", requested_by="U1")
+    assert store.find_open("het cals college").id == a.id
+    assert store.find_open("Cals IJsselstein", host="cals").id == a.id  # same host
+    assert store.find_open("Cals College", host="anders.magister.net") is None
+    assert len(store.list_requests()) == 1
+    store.withdraw(a.id)
+    assert store.find_open("Cals College") is None
+    with pytest.raises(ValueError):
+        store.find_open("  ")
+
+
 def test_withdrawn_or_granted_request_does_not_block_a_new_one(store):
     a, _ = store.open_request("Vossius Gymnasium", requested_by="U1")
     assert store.withdraw(a.id).status == "withdrawn"

@@ -63,30 +63,43 @@ def explain(error: Exception) -> ConfigError | None:
 
 def run(settings: Settings, *, http: bool = False) -> int:
     """Run the Slack app until interrupted: Socket Mode, or HTTP on ``settings.port`` when
-    ``http``. Returns the exit status; raises :class:`ConfigError` for a missing, malformed
-    or refused token."""
+    ``http``, with the request store (``DATA_DIR/bot.sqlite3``; without it when it cannot be
+    opened) and the background jobs (consent-list refresh every ``CONSENT_REFRESH_MINUTES``,
+    reminders, question purge). Returns the exit status; raises :class:`ConfigError` for a
+    missing, malformed or refused token."""
     check_settings(settings, http=http)
     setup_logging(settings)
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
+    from .app import open_store
+
     try:
         if http:
-            from .http import EVENTS_PATH, HEALTH_PATH, make_server, wsgi_app
+            from .http import EVENTS_PATH, HEALTH_PATH, jobs_of, make_server, wsgi_app
 
-            server = make_server(wsgi_app(settings), port=settings.port)
+            app = wsgi_app(settings, store=open_store(settings))
+            server = make_server(app, port=settings.port)
             log.info("HTTP mode on port %d: Slack posts to %s, health at %s (production: gunicorn, see Procfile)",
                      server.server_port, EVENTS_PATH, HEALTH_PATH)
+            jobs = jobs_of(app)
+            jobs.start()
             try:
                 server.serve_forever()
             finally:
+                jobs.stop()
                 server.server_close()
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            from .app import build_app
+            from .app import build_runtime
 
-            SocketModeHandler(build_app(settings), settings.slack_app_token).start()
+            runtime = build_runtime(settings, store=open_store(settings))
+            runtime.jobs.start()
+            try:
+                SocketModeHandler(runtime.app, settings.slack_app_token).start()
+            finally:
+                runtime.jobs.stop()
     except (BoltError, SlackApiError) as e:
         explained = explain(e)
         if explained is None:

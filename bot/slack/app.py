@@ -1,14 +1,16 @@
-"""The one factory every Slack entry point uses: :func:`build_app`.
+"""The one factory every Slack entry point uses: :func:`build_runtime` (and :func:`build_app`,
+its :class:`slack_bolt.App` alone).
 
 Socket Mode (:func:`bot.slack.run`), HTTP under gunicorn (:mod:`bot.slack.http`) and the
-tests all get their :class:`slack_bolt.App` here, with the same listeners and middleware.
-The scopes and events below are what ``manifest.yaml`` must declare; a test keeps the two,
-and the Web API methods the code calls, in step.
+tests all get their app here, with the same listeners, middleware and background
+:class:`~bot.slack.jobs.Jobs`. The scopes and events below are what ``manifest.yaml`` must
+declare; a test keeps the two, and the Web API methods the code calls, in step.
 """
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -18,6 +20,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from ..config import Settings
 from ..core import Bot
 from ..errors import ConfigError
+from ..store import Store, StoreError
+from .jobs import Jobs
 from .listeners import COMMAND, EVENTS, Listeners
 from .state import DraftStore, SeenSet
 
@@ -25,8 +29,11 @@ log = logging.getLogger("bot.slack")
 
 API_SCOPES: dict[str, tuple[str, ...]] = {
     "auth.test": (),
-    "chat.postMessage": ("chat:write", "chat:write.public"),  # .public: "Plaatsen in kanaal" without /invite
+    # .public: "Plaatsen in kanaal" and ANNOUNCE_CHANNEL without /invite. A user id as the
+    # channel posts in the app's DM with that user (granted, reminder): no conversations.open.
+    "chat.postMessage": ("chat:write", "chat:write.public"),
     "chat.postEphemeral": ("chat:write",),
+    "chat.getPermalink": (),  # the link to an open request's message (no scope needed)
     "users.info": ("users:read",),  # the sender's name in a draft
     "views.open": (),
     "views.publish": (),
@@ -72,13 +79,41 @@ class _ClientGiven(logging.Filter):
         return not str(record.msg).startswith("As you gave `client` as well")
 
 
-def build_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None,
-              drafts: DraftStore | None = None, seen: SeenSet | None = None) -> App:
+def open_store(settings: Settings) -> Store | None:
+    """The request store and question log, ``DATA_DIR/bot.sqlite3``; ``None`` (logged) when
+    it cannot be opened: the bot then answers questions and apologises for request actions."""
+    try:
+        return Store.from_settings(settings)
+    except StoreError as e:
+        log.error("request tracking and the question log are off: %s", e)
+        return None
+
+
+@dataclass
+class Runtime:
+    """A built app: the Bolt ``app``, its ``listeners`` and its background ``jobs``."""
+
+    app: App
+    listeners: Listeners
+    jobs: Jobs
+
+
+def build_app(settings: Settings, **kwargs) -> App:
+    """The Bolt app of :func:`build_runtime` (same arguments)."""
+    return build_runtime(settings, **kwargs).app
+
+
+def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None,
+                  drafts: DraftStore | None = None, seen: SeenSet | None = None,
+                  store: Store | None = None) -> Runtime:
     """The Slack app: listeners for mentions, DMs, ``/magister``, buttons, the edit modal and
-    the App Home, behind middleware that drops bot/edited messages and repeated deliveries.
+    the App Home, behind middleware that drops bot/edited messages and repeated deliveries;
+    and its :class:`~bot.slack.jobs.Jobs`, already listening to the consent list's refreshes
+    (their threads start with ``jobs.start()``, which the entry points call, not this).
 
     ``client`` defaults to :func:`make_client` (tests pass one aimed at a fake Web API; it
-    gets the 429 retry handler too); ``bot`` defaults to :meth:`Bot.from_settings`.
+    gets the 429 retry handler too); ``bot`` defaults to :meth:`Bot.from_settings`;
+    ``store`` is the request store (:func:`open_store`; ``None``: none).
     Requests are verified with ``settings.slack_signing_secret`` (HTTP mode; Socket Mode
     needs none). Bolt calls ``auth.test`` once here to learn the bot's own ids.
     Raises :class:`ConfigError` (no token) or :class:`~bot.errors.BotError` (knowledge base,
@@ -96,8 +131,10 @@ def build_app(settings: Settings, *, client: WebClient | None = None, bot: Bot |
         logger=bolt_log,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
     )
-    Listeners(bot, drafts or DraftStore(), seen or SeenSet()).register(app)
-    return app
+    listeners = Listeners(bot, drafts or DraftStore(), seen or SeenSet(), store)
+    listeners.register(app)
+    return Runtime(app, listeners, Jobs(listeners, client))
 
 
-__all__ = ["API_SCOPES", "COMMAND", "EVENTS", "SCOPES", "build_app", "make_client", "with_rate_limit_retry"]
+__all__ = ["API_SCOPES", "COMMAND", "EVENTS", "SCOPES", "Runtime", "build_app", "build_runtime", "make_client",
+           "open_store", "with_rate_limit_retry"]

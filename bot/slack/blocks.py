@@ -21,15 +21,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from ..consentlist import School
 from ..core import Reply
-from ..drafts import Draft
+from ..drafts import Draft, dutch_date
 from ..faq import Answer
 from ..knowledge import Entry, KnowledgeBase
-from ..render import HELP, T, list_line, lookup_text, school_label
+from ..render import HELP, T, announce_text, list_line, lookup_text, school_label
 from ..schools import Lookup
+from ..store import Request
 
 # -- Block Kit limits (characters unless said otherwise) -------------------------------------
 SECTION_TEXT_MAX = 3000
@@ -74,6 +76,7 @@ A_DRAFT = "draft_request"
 A_EDIT = "draft_edit"
 A_POST = "draft_post"
 A_MAILTO = "draft_mailto"
+A_MARK = "draft_mark_sent"
 V_EDIT = "draft_edit_modal"
 B_TO, B_SUBJECT, B_BODY = "to", "subject", "body"
 
@@ -118,9 +121,52 @@ S = {
                        "• Stuur mij een direct bericht.\n"
                        "• Of typ `/magister <vraag>`: dan ziet alleen jij het antwoord.\n"
                        "• `/magister school <naam>` zoekt een school op, `/magister verzoek <school>` stelt een verzoek op, "
-                       "`/magister help` toont dit overzicht. Engelse namen werken ook: `lookup`, `request`, `help`.",
+                       "`/magister verzoeken` toont de open verzoeken, `/magister help` toont dit overzicht. "
+                       "Engelse namen werken ook: `lookup`, `request`, `requests`, `help`.\n"
+                       "• Beheerders: `/magister lijst vernieuwen` haalt de toestemmingslijst nu op, "
+                       "`/magister lijst status` laat zien hoe ze ervoor staat.",
         "slack_outro": "Onder een antwoord staan 👍/👎: zo hoor ik of het hielp. Een verzoek kun je *bewerken*, "
-                       "*in het kanaal plaatsen* zodat een collega het verstuurt, of *in je e-mail openen*.",
+                       "*in het kanaal plaatsen* zodat een collega het verstuurt, *in je e-mail openen* of "
+                       "*als verstuurd markeren*. Ik houd verstuurde verzoeken bij: je krijgt een bericht zodra de school "
+                       "op de lijst staat, en één herinnering als dat lang duurt.",
+        "mark": "Markeer als verstuurd",
+        "posted_tracked": "✅ Geplaatst in dit kanaal. Ik houd het verzoek bij en laat je weten wanneer *{school}* "
+                          "toestemming geeft.",
+        "marked_ok": "✅ Genoteerd als verstuurd. Ik laat je weten wanneer *{school}* toestemming geeft.",
+        "posted_untracked": "✅ Geplaatst in dit kanaal. ⚠️ Sorry, ik kon het verzoek niet bijhouden door een "
+                            "opslagprobleem.",
+        "store_error": "Sorry, ik kan verzoeken nu niet bijhouden door een opslagprobleem. Vragen beantwoord ik "
+                       "gewoon; probeer het later nog eens.",
+        "already_open": "ℹ️ Er loopt al een verzoek voor *{school}*: {ref}. Ik heb niets geplaatst of genoteerd.",
+        "already_mine": "ℹ️ Je verzoek voor *{school}* staat al genoteerd: {ref}.",
+        "draft_open": "ℹ️ Er loopt al een verzoek voor *{school}*: {ref}.",
+        "ref_sent": "verstuurd op {date} door {user}",
+        "ref_drafted": "opgesteld op {date} door {user}",
+        "ref_in": " in {channel}",
+        "ref_link": " (<{url}|bekijk het bericht>)",
+        "someone": "een collega",
+        "requests_head": "*Open verzoeken* ({n}, oudste eerst)",
+        "requests_none": "Er zijn geen open verzoeken. Een verzoek komt op deze lijst zodra iemand het in een kanaal "
+                         "plaatst of als verstuurd markeert.",
+        "request_line": "• *{school}*: {state} {age}{by}{where}{reminded}",
+        "by": " door {user}",
+        "state_sent": "verstuurd",
+        "state_drafted": "opgesteld",
+        "reminded": " · ⏰ herinnerd",
+        "age_today": "vandaag",
+        "age_day": "gisteren",
+        "age_days": "{d} dagen geleden",
+        "granted_dm": "🎉 *{school}* heeft toestemming gegeven: de school staat nu op de lijst van scholen die "
+                      "Studyspace toegang hebben gegeven. Je verzoek van {date} is afgesloten.",
+        "reminder_dm": "⏰ Je verzoek aan *{school}* is op {date} verstuurd, {d} dagen geleden, en de school staat nog "
+                       "niet op de lijst. Hieronder staat het verzoek, klaar om opnieuw te versturen. "
+                       "Dit is de enige herinnering.",
+        "admin_only": "Sorry, alleen beheerders kunnen de toestemmingslijst vernieuwen of de status ervan bekijken.",
+        "admin_only_contact": "Sorry, alleen beheerders kunnen de toestemmingslijst vernieuwen of de status ervan "
+                              "bekijken. Vraag het aan {contact}.",
+        "home_requests": "*Jouw open verzoeken*",
+        "home_no_requests": "Je hebt geen open verzoeken.",
+        "home_requests_error": "_Je verzoeken kan ik nu niet tonen (opslagprobleem)._",
     },
     "en": {
         "up": "👍 Helpful",
@@ -161,9 +207,49 @@ S = {
                        "• Send me a direct message.\n"
                        "• Or type `/magister <question>`: only you see the answer.\n"
                        "• `/magister lookup <name>` looks a school up, `/magister request <school>` drafts a request, "
-                       "`/magister help` shows this overview.",
+                       "`/magister requests` lists the open requests, `/magister help` shows this overview.\n"
+                       "• Admins: `/magister list refresh` fetches the consent list now, `/magister list status` "
+                       "shows how it stands.",
         "slack_outro": "Under an answer you find 👍/👎: that tells me whether it helped. A request can be *edited*, "
-                       "*posted in the channel* so a colleague sends it, or *opened in your e-mail*.",
+                       "*posted in the channel* so a colleague sends it, *opened in your e-mail* or *marked as sent*. "
+                       "I keep track of sent requests: you hear from me when the school is on the list, and get one "
+                       "reminder when that takes long.",
+        "mark": "Mark as sent",
+        "posted_tracked": "✅ Posted in this channel. I keep track of the request and let you know when *{school}* "
+                          "grants consent.",
+        "marked_ok": "✅ Marked as sent. I'll let you know when *{school}* grants consent.",
+        "posted_untracked": "✅ Posted in this channel. ⚠️ Sorry, I could not keep track of the request because of a "
+                            "storage problem.",
+        "store_error": "Sorry, I can't keep track of requests right now because of a storage problem. I still answer "
+                       "questions; please try again later.",
+        "already_open": "ℹ️ There is already a request for *{school}*: {ref}. I posted and recorded nothing.",
+        "already_mine": "ℹ️ Your request for *{school}* is already recorded: {ref}.",
+        "draft_open": "ℹ️ There is already a request for *{school}*: {ref}.",
+        "ref_sent": "sent on {date} by {user}",
+        "ref_drafted": "drafted on {date} by {user}",
+        "ref_in": " in {channel}",
+        "ref_link": " (<{url}|see the message>)",
+        "someone": "a colleague",
+        "requests_head": "*Open requests* ({n}, oldest first)",
+        "requests_none": "There are no open requests. A request is listed here once someone posts it in a channel or "
+                         "marks it as sent.",
+        "request_line": "• *{school}*: {state} {age}{by}{where}{reminded}",
+        "by": " by {user}",
+        "state_sent": "sent",
+        "state_drafted": "drafted",
+        "reminded": " · ⏰ reminded",
+        "age_today": "today",
+        "age_day": "yesterday",
+        "age_days": "{d} days ago",
+        "granted_dm": "🎉 *{school}* has granted consent: the school is now on the list of schools that granted "
+                      "Studyspace access. Your request of {date} is closed.",
+        "reminder_dm": "⏰ Your request to *{school}* was sent on {date}, {d} days ago, and the school is not on the "
+                       "list yet. Below is the request, ready to send again. This is the only reminder.",
+        "admin_only": "Sorry, only admins can refresh the consent list or see its status.",
+        "admin_only_contact": "Sorry, only admins can refresh the consent list or see its status. Ask {contact}.",
+        "home_requests": "*Your open requests*",
+        "home_no_requests": "You have no open requests.",
+        "home_requests_error": "_I can't show your requests right now (storage problem)._",
     },
 }
 
@@ -337,10 +423,12 @@ def entry_buttons(entries: Iterable[Entry], lang: str, question: str = "") -> li
             for i, e in enumerate(entries)]
 
 
-def answer_blocks(a: Answer, kb: KnowledgeBase, help_contact: str = "", question: str = "") -> list[dict]:
-    """An FAQ answer: the entry's text, its sources and related questions, 👍/👎; or
-    "bedoel je…?" with the suggestions as buttons; or "weet ik niet" with what the bot can
-    answer (as buttons) and whom to ask."""
+def answer_blocks(a: Answer, kb: KnowledgeBase, help_contact: str = "", question: str = "",
+                  question_id: int | None = None) -> list[dict]:
+    """An FAQ answer: the entry's text, its sources and related questions, 👍/👎 (their values
+    carry ``question_id``, the logged question, when there is one); or "bedoel je…?" with the
+    suggestions as buttons; or "weet ik niet" with what the bot can answer (as buttons) and
+    whom to ask."""
     lang = _lang(a.lang)
     t, s = T[lang], S[lang]
     if a.status == "answered" and a.entry:
@@ -354,8 +442,9 @@ def answer_blocks(a: Answer, kb: KnowledgeBase, help_contact: str = "", question
         if related:
             blocks.append(context(escape(t["related"].format(items="").strip())))
             blocks += actions(entry_buttons(related, lang, question), "related")
-        blocks += actions([button(s["up"], f"{A_FEEDBACK}:up", _value(e=e.id, l=lang, q=question)),
-                           button(s["down"], f"{A_FEEDBACK}:down", _value(e=e.id, l=lang, q=question))],
+        vote = _value(e=e.id, l=lang, q=question, **({"i": question_id} if question_id else {}))
+        blocks += actions([button(s["up"], f"{A_FEEDBACK}:up", vote),
+                           button(s["down"], f"{A_FEEDBACK}:down", vote)],
                           "feedback")
         return blocks
     if a.status == "ambiguous":
@@ -405,11 +494,13 @@ def school_buttons(schools: Iterable[School], lang: str) -> list[dict]:
 
 # -- drafts ----------------------------------------------------------------------------------
 def draft_blocks(d: Draft, *, draft_id: str, school_query: str, listed_as: str = "",
-                 can_post: bool = True) -> list[dict]:
+                 can_post: bool = True, can_mark: bool = True, notice: str = "") -> list[dict]:
     """A draft (ephemeral): who it is for, recipient, subject and text, and the buttons
-    "Bewerken", "Plaatsen in kanaal" (when ``can_post``) and "Openen in e-mail"."""
+    "Bewerken", "Plaatsen in kanaal" (when ``can_post``), "Openen in e-mail" and "Markeer
+    als verstuurd" (when ``can_mark``). ``notice`` (escaped ``mrkdwn``, e.g. "there is an open
+    request already") goes first."""
     t, s = T["nl"], S["nl"]
-    blocks: list[dict] = []
+    blocks: list[dict] = sections(notice) if notice else []
     if listed_as:
         blocks += sections(escape(t["draft_listed"].format(name=listed_as)))
     blocks += sections(escape(t["draft_head"].format(school=d.school)))
@@ -420,6 +511,8 @@ def draft_blocks(d: Draft, *, draft_id: str, school_query: str, listed_as: str =
         buttons.append(button(s["post"], A_POST, value))
     mail, note = mail_button(d)
     buttons.append(mail)
+    if can_mark:
+        buttons.append(button(s["mark"], A_MARK, value))
     blocks += actions(buttons, "draft")
     if note:
         blocks.append(context(note))
@@ -525,11 +618,12 @@ def help_blocks(lang: str = "nl", unknown: str = "") -> list[dict]:
     return blocks
 
 
-def reply_blocks(reply: Reply, kb: KnowledgeBase, help_contact: str = "", question: str = "") -> list[dict]:
+def reply_blocks(reply: Reply, kb: KnowledgeBase, help_contact: str = "", question: str = "",
+                 question_id: int | None = None) -> list[dict]:
     """Blocks for any :class:`~bot.core.Reply` except drafts (see :func:`draft_blocks`)."""
     lang = _lang(reply.lang)
     if reply.kind == "answer" and reply.answer:
-        return answer_blocks(reply.answer, kb, help_contact, question)
+        return answer_blocks(reply.answer, kb, help_contact, question, question_id)
     if reply.kind == "lookup" and reply.lookup:
         return lookup_blocks(reply.lookup, lang)
     if reply.kind == "usage":
@@ -543,8 +637,11 @@ def note_message(key: str, lang: str = "nl", **fmt: str) -> dict:
     return message(sections(text), lang, text)
 
 
-def home_view(info: dict | None, help_contact: str = "", lang: str = "nl") -> dict:
-    """The App Home: what the bot does, how to use it, and the consent list's source, size and age."""
+def home_view(info: dict | None, help_contact: str = "", lang: str = "nl",
+              requests: list[Request] | None = None, now: datetime | None = None) -> dict:
+    """The App Home: what the bot does, how to use it, the consent list's source, size and
+    age (flagged when stale or after a failed refresh), and the user's own open ``requests``
+    (``None``: they could not be read)."""
     lang = _lang(lang)
     s, t = S[lang], T[lang]
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": shorten(s["home_title"], HEADER_TEXT_MAX)}}]
@@ -553,7 +650,135 @@ def home_view(info: dict | None, help_contact: str = "", lang: str = "nl") -> di
     blocks += sections(escape(HELP[lang].split("\n", 1)[1] if "\n" in HELP[lang] else ""))
     blocks.append({"type": "divider"})
     blocks += sections(s["home_list"] + "\n" + escape(list_line(info, lang)))
+    blocks.append({"type": "divider"})
+    if requests is None:
+        blocks += sections(s["home_requests"] + "\n" + s["home_requests_error"])
+    elif not requests:
+        blocks += sections(s["home_requests"] + "\n" + escape(s["home_no_requests"]))
+    else:
+        lines = [request_line(r, lang, now, by=False) for r in requests]
+        blocks += sections(s["home_requests"] + "\n" + "\n".join(lines))
     blocks.append(context(escape(s["slack_outro"])))
     if help_contact:
         blocks.append(context(escape(t["ask_colleague"]).format(contact=contact_mrkdwn(help_contact))))
     return {"type": "home", "blocks": fit(blocks, lang, MAX_VIEW_BLOCKS)}
+
+
+# -- requests, the consent list's news and admin replies ---------------------------------------
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_PERMALINK = re.compile(r"^https://[^\s<>|]+$")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def _local(dt: datetime) -> date:
+    """The calendar date of ``dt`` in the Netherlands (UTC when the time zone data is missing)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return dt.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    except Exception:  # no tz database on this system
+        return dt.astimezone(timezone.utc).date()
+
+
+def date_text(dt: datetime, lang: str = "nl") -> str:
+    """``"3 december 2026"`` / ``"3 December 2026"``."""
+    d = _local(dt)
+    return dutch_date(d) if _lang(lang) == "nl" else f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def user_ref(user: str, lang: str = "nl") -> str:
+    """``<@U…>`` for a Slack user id, else a neutral word (never an unchecked token)."""
+    return f"<@{user}>" if _USER_ID.match(user or "") else escape(S[_lang(lang)]["someone"])
+
+
+def channel_ref(channel: str) -> str:
+    """``<#C…>`` for a channel id; ``""`` for a DM or anything else."""
+    return f"<#{channel}>" if _CHANNEL_ID.match(channel or "") else ""
+
+
+def _age(r: Request, lang: str, now: datetime | None) -> str:
+    s = S[_lang(lang)]
+    d = int(r.age_days(now))
+    return s["age_today"] if d == 0 else s["age_day"] if d == 1 else s["age_days"].format(d=d)
+
+
+def request_ref(r: Request, lang: str = "nl", permalink: str = "") -> str:
+    """Where an open request stands, as escaped ``mrkdwn``: "verstuurd op 3 december 2026
+    door <@U…> in <#C…> (bekijk het bericht)"; the link only for a Slack permalink."""
+    s = S[_lang(lang)]
+    key = "ref_sent" if r.status == "sent" else "ref_drafted"
+    text = s[key].format(date=escape(date_text(r.since, lang)), user=user_ref(r.requested_by, lang))
+    where = channel_ref(r.channel)
+    if where:
+        text += s["ref_in"].format(channel=where)
+    if permalink and _PERMALINK.match(permalink):
+        text += s["ref_link"].format(url=permalink)
+    return text
+
+
+def request_line(r: Request, lang: str = "nl", now: datetime | None = None, *, by: bool = True) -> str:
+    """One open request in a list: school, state, age, who (when ``by``), where, reminded."""
+    s = S[_lang(lang)]
+    where = channel_ref(r.channel)
+    return s["request_line"].format(
+        school=escape(r.school_name), state=s["state_sent" if r.status == "sent" else "state_drafted"],
+        age=_age(r, lang, now), by=s["by"].format(user=user_ref(r.requested_by, lang)) if by else "",
+        where=s["ref_in"].format(channel=where) if where else "", reminded=s["reminded"] if r.reminded_at else "")
+
+
+def requests_blocks(requests: list[Request], lang: str = "nl", now: datetime | None = None) -> list[dict]:
+    """``/magister verzoeken``: the open requests, oldest first, with their age (split over
+    sections; past :data:`MAX_BLOCKS`, cut with the visible marker by :func:`message`)."""
+    s = S[_lang(lang)]
+    if not requests:
+        return sections(escape(s["requests_none"]))
+    lines = [s["requests_head"].format(n=len(requests))] + [request_line(r, lang, now) for r in requests]
+    return sections("\n".join(lines))
+
+
+def existing_request_text(key: str, r: Request, lang: str = "nl", permalink: str = "") -> str:
+    """"There is already a request for X: sent on … by …" as escaped ``mrkdwn`` (``key``:
+    ``already_open``, ``already_mine`` or ``draft_open``)."""
+    s = S[_lang(lang)]
+    return s[key].format(school=escape(r.school_name), ref=request_ref(r, lang, permalink))
+
+
+def existing_request_blocks(key: str, r: Request, lang: str = "nl", permalink: str = "") -> list[dict]:
+    """:func:`existing_request_text` as sections."""
+    return sections(existing_request_text(key, r, lang, permalink))
+
+
+def granted_blocks(r: Request, lang: str = "nl") -> list[dict]:
+    """The DM to a requester: "Het Cals College heeft toestemming gegeven"."""
+    s = S[_lang(lang)]
+    return sections(s["granted_dm"].format(school=escape(r.school_name), date=date_text(r.since, lang)))
+
+
+def reminder_blocks(r: Request, lang: str = "nl", now: datetime | None = None) -> list[dict]:
+    """The head of the one reminder (the draft, ready to send again, follows it)."""
+    s = S[_lang(lang)]
+    return sections(s["reminder_dm"].format(school=escape(r.school_name), date=date_text(r.since, lang),
+                                            d=int(r.age_days(now))))
+
+
+def announce_messages(schools: Iterable[School], lang: str = "nl") -> list[dict]:
+    """"Nieuw op de lijst: …" for ``ANNOUNCE_CHANNEL``: every name, escaped, split over
+    sections and, past :data:`MAX_BLOCKS` sections, over several messages."""
+    chunks = split_mrkdwn(escape(announce_text(tuple(schools), _lang(lang), limit=None)))
+    return [message([section(c) for c in chunks[i:i + MAX_BLOCKS]], lang)
+            for i in range(0, len(chunks), MAX_BLOCKS)]
+
+
+def admin_only_blocks(lang: str = "nl", help_contact: str = "") -> list[dict]:
+    """The polite refusal of an admin command."""
+    s = S[_lang(lang)]
+    if help_contact:
+        return sections(escape(s["admin_only_contact"]).format(contact=contact_mrkdwn(help_contact)))
+    return sections(escape(s["admin_only"]))
+
+
+def text_blocks(text: str) -> list[dict]:
+    """Plain text from :mod:`bot.render` (a refresh result, the list's status) as sections, escaped."""
+    return sections(escape(text))

@@ -7,6 +7,10 @@ threaded server from the standard library.
 Routes: ``POST /slack/events`` (events, ``/magister``, buttons, modal: everything Slack
 sends; verified with the signing secret), ``GET /health`` (``{"status": "ok", ...}``; no
 secrets, no Slack call), anything else 404.
+
+``create_app()`` opens the request store and starts the background jobs (consent-list
+refresh, reminders) in the process that serves: under ``--preload`` that is the forked
+worker, not the master that built the app (:meth:`~bot.slack.jobs.Jobs.start_when_serving`).
 """
 from __future__ import annotations
 
@@ -26,8 +30,10 @@ from slack_sdk.errors import SlackApiError
 from ..config import Settings
 from ..core import Bot
 from ..errors import BotError
+from ..store import Store
 from . import check_settings, explain, setup_logging
-from .app import build_app
+from .app import build_runtime, open_store
+from .jobs import Jobs
 
 log = logging.getLogger("bot.slack.http")
 
@@ -39,12 +45,18 @@ HEALTH_PATH = "/health"
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
-def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None) -> WSGIApp:
-    """The WSGI application for ``settings`` (see :func:`bot.slack.app.build_app` for ``client``/``bot``)."""
+def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None,
+             store: Store | None = None) -> WSGIApp:
+    """The WSGI application for ``settings`` (see :func:`bot.slack.app.build_runtime` for
+    ``client``/``bot``/``store``). Its ``jobs`` attribute holds the app's
+    :class:`~bot.slack.jobs.Jobs` (not started: the caller decides)."""
     bot = bot or Bot.from_settings(settings)
-    slack = SlackRequestHandler(build_app(settings, client=client, bot=bot), path=EVENTS_PATH)
+    runtime = build_runtime(settings, client=client, bot=bot, store=store)
+    slack = SlackRequestHandler(runtime.app, path=EVENTS_PATH)
+    jobs = runtime.jobs
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        jobs.ensure_started()  # gunicorn: in the serving process (a no-op unless start_when_serving)
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             info = bot.consent.info()
@@ -54,7 +66,13 @@ def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | 
             return [body]
         return slack(environ, start_response)
 
+    application.jobs = jobs  # type: ignore[attr-defined]
     return application
+
+
+def jobs_of(app: WSGIApp) -> Jobs:
+    """The :class:`~bot.slack.jobs.Jobs` of an app from :func:`wsgi_app`."""
+    return app.jobs  # type: ignore[attr-defined]
 
 
 def create_app(settings: Settings | None = None) -> WSGIApp:
@@ -65,7 +83,9 @@ def create_app(settings: Settings | None = None) -> WSGIApp:
         setup_logging(settings)
         check_settings(settings, http=True)
         try:
-            return wsgi_app(settings)
+            app = wsgi_app(settings, store=open_store(settings))
+            jobs_of(app).start_when_serving()
+            return app
         except (BoltError, SlackApiError) as e:
             explained = explain(e)
             if explained is None:

@@ -6,14 +6,23 @@ Routing, in short:
 * mention (reply in the thread), DM (reply in the DM) and ``/magister <tekst>`` (ephemeral,
   through ``response_url``) all go through :meth:`bot.core.Bot.handle`; ``verzoek <school>``
   makes a draft with the asker's Slack name, always shown to the asker alone.
+* Slack-only subcommands (:func:`slack_subcommand`): ``verzoeken`` (``requests``) lists the
+  open requests; ``lijst vernieuwen`` / ``lijst status`` (``list refresh`` / ``list status``)
+  refresh the consent list or show its status, for ``ADMIN_USER_IDS`` only.
 * buttons: "bedoel je…?" / related / examples show an answer; a school candidate shows that
   school; "Verzoek opstellen" makes a draft; 👍/👎 go to :func:`~bot.slack.feedback.record_feedback`;
-  "Bewerken" opens the modal, "Plaatsen in kanaal" posts the draft for a colleague.
+  "Bewerken" opens the modal, "Plaatsen in kanaal" posts the draft for a colleague and records
+  the request as sent, "Markeer als verstuurd" records it (the store refuses a second open
+  request for the same school; the reply points to the first).
 * A click on an ephemeral message is answered through its ``response_url``; a click on a
   thread or DM message is answered in the same thread.
+* Each question answered from the knowledge base is logged in the :class:`~bot.store.Store`
+  (not lookups, drafts or help); its 👍/👎 buttons carry the logged question's id.
 
 Failures never reach the user as a traceback: a Slack API error is logged with its method
-and error code, anything else with its traceback, and the user gets a short apology.
+and error code, anything else with its traceback, and the user gets a short apology. Without
+a store, or when it fails (:class:`~bot.store.StoreError`: a full or read-only disk), questions
+are still answered; request actions apologise in one sentence.
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ import logging
 import re
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, Callable, Iterator
 
 from slack_bolt import App, BoltResponse
@@ -32,8 +42,10 @@ from slack_sdk.errors import SlackApiError
 from ..consentlist import School
 from ..core import Bot, Reply, parse_command
 from ..faq import Answer
+from ..render import LIST_T, refresh_text, status_text
 from ..schools import Lookup
-from ..text import clean
+from ..store import Request, Store, StoreError, utc_now
+from ..text import clean, fold
 from . import blocks as B
 from .feedback import Feedback, record_feedback
 from .state import DraftRecord, DraftStore, SeenSet
@@ -79,13 +91,33 @@ def _is_dm(channel: str) -> bool:
     return channel.startswith("D")
 
 
+def _channel_type(channel: str) -> str:
+    """The question log's channel type from a channel id (mentions carry none)."""
+    return {"C": "channel", "G": "group", "D": "im"}.get(channel[:1], "")
+
+
+_SUBCOMMANDS = {
+    ("verzoeken",): ("requests", "nl"), ("requests",): ("requests", "en"),
+    ("lijst", "vernieuwen"): ("list_refresh", "nl"), ("lijst", "status"): ("list_status", "nl"),
+    ("list", "refresh"): ("list_refresh", "en"), ("list", "status"): ("list_status", "en"),
+}
+
+
+def slack_subcommand(question: str) -> tuple[str, str]:
+    """``"verzoeken"`` -> ``("requests", "nl")``, ``"list refresh"`` -> ``("list_refresh", "en")``;
+    ``("", "")`` for anything else (these words in a longer question stay a question)."""
+    words = tuple(w.strip("?!.,:;") for w in fold(question).split())
+    return _SUBCOMMANDS.get(words, ("", ""))
+
+
 class Listeners:
     """The app's listeners around one :class:`Bot`, a :class:`DraftStore` and a :class:`SeenSet`."""
 
-    def __init__(self, bot: Bot, drafts: DraftStore, seen: SeenSet):
+    def __init__(self, bot: Bot, drafts: DraftStore, seen: SeenSet, store: Store | None = None):
         self.bot = bot
         self.drafts = drafts
         self.seen = seen
+        self.store = store  # None: it could not be opened; request actions apologise
 
     @property
     def contact(self) -> str:
@@ -105,6 +137,7 @@ class Listeners:
         app.action(B.A_EDIT)(self.on_edit)
         app.action(B.A_POST)(self.on_post)
         app.action(B.A_MAILTO)(self.on_link_click)
+        app.action(B.A_MARK)(self.on_mark_sent)
         app.view(B.V_EDIT)(self.on_edit_submit)
         app.error(self.on_error)
 
@@ -128,9 +161,10 @@ class Listeners:
 
     # -- sending ------------------------------------------------------------------------------
     @staticmethod
-    def _post(client: WebClient, channel: str, msg: dict, thread_ts: str | None = None) -> None:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts or None, text=msg["text"],
-                                blocks=msg["blocks"], unfurl_links=False, unfurl_media=False)
+    def _post(client: WebClient, channel: str, msg: dict, thread_ts: str | None = None) -> Any:
+        """Post ``msg``; returns Slack's answer (``channel`` and ``ts`` of the message)."""
+        return client.chat_postMessage(channel=channel, thread_ts=thread_ts or None, text=msg["text"],
+                                       blocks=msg["blocks"], unfurl_links=False, unfurl_media=False)
 
     @staticmethod
     def _ephemeral(client: WebClient, channel: str, user: str, msg: dict, thread_ts: str | None = None) -> None:
@@ -203,14 +237,33 @@ class Listeners:
         question = clean(text)
         lang = self.bot.faq.detect_lang(question)
         with self._guard("message", lambda m: self._ephemeral(client, channel, user, m, thread_ts), lang):
+            sub, sub_lang = slack_subcommand(question)
+            if sub:  # request lists and admin replies are personal too
+                self._ephemeral(client, channel, user, self._subcommand_message(sub, sub_lang, user), thread_ts)
+                return
             command, arg = parse_command(question)
             if command == "verzoek":  # a draft is personal: only the asker sees it
                 msg = self._draft_message(client, arg, user=user, channel=channel, thread_ts=thread_ts)
                 self._ephemeral(client, channel, user, msg, thread_ts)
                 return
             reply = self.bot.handle(text)
-            msg = B.message(B.reply_blocks(reply, self.bot.kb, self.contact, question), reply.lang)
+            qid = self._log_question(reply, question, event.get("channel_type") or _channel_type(channel), user)
+            msg = B.message(B.reply_blocks(reply, self.bot.kb, self.contact, question, qid), reply.lang)
             self._post(client, channel, msg, thread_ts)
+
+    def _log_question(self, reply: Reply, question: str, channel_type: str, user: str) -> int | None:
+        """Log a question answered from the knowledge base; its id, or ``None`` (not a
+        question, no store, or the store failed: logged, the answer goes out all the same)."""
+        a = reply.answer
+        if self.store is None or reply.kind != "answer" or a is None or not question.strip():
+            return None
+        entry = a.entry or (a.suggestions[0] if a.suggestions else None)
+        try:
+            return self.store.log_question(question, a.status, entry_id=entry.id if entry else None, score=a.score,
+                                           channel_type=channel_type, user_id=user)
+        except (StoreError, ValueError) as e:
+            log.error("question not logged: %s", e)
+            return None
 
     # -- /magister ----------------------------------------------------------------------------
     def on_command(self, ack: Callable, command: dict, respond: Respond, client: WebClient) -> None:
@@ -222,8 +275,11 @@ class Listeners:
         lang = self.bot.faq.detect_lang(question)
         with self._guard("command", lambda m: self._respond(respond, m), lang):
             name, arg = parse_command(question)
+            sub, sub_lang = slack_subcommand(question)
             if not question:
                 msg = B.message(B.help_blocks(lang), lang)
+            elif sub:
+                msg = self._subcommand_message(sub, sub_lang, user)
             elif name == "verzoek":
                 msg = self._draft_message(client, arg, user=user, channel=channel, thread_ts=None)
             else:
@@ -233,8 +289,33 @@ class Listeners:
                         and len(question.split()) == 1):
                     msg = B.message(B.help_blocks(reply.lang, unknown=question), reply.lang)  # unknown subcommand
                 else:
-                    msg = B.message(B.reply_blocks(reply, self.bot.kb, self.contact, question), reply.lang)
+                    qid = self._log_question(reply, question, "slash", user)
+                    msg = B.message(B.reply_blocks(reply, self.bot.kb, self.contact, question, qid), reply.lang)
             self._respond(respond, msg)
+
+    # -- Slack-only subcommands -----------------------------------------------------------------
+    def _subcommand_message(self, name: str, lang: str, user: str) -> dict:
+        """``verzoeken`` for everyone; ``lijst vernieuwen`` / ``lijst status`` for admins
+        (a refresh runs here, after ``ack()``; its listeners grant requests and announce)."""
+        if name == "requests":
+            if self.store is None:
+                return B.note_message("store_error", lang)
+            try:
+                requests = self.store.open_requests()
+            except StoreError as e:
+                log.error("open requests not read: %s", e)
+                return B.note_message("store_error", lang)
+            return B.message(B.requests_blocks(requests, lang, utc_now()), lang)
+        if user not in self.bot.settings.admin_user_ids:
+            log.info("admin command %s refused for user=%s", name, user)
+            return B.message(B.admin_only_blocks(lang, self.contact), lang)
+        source = self.bot.consent_source
+        if source is None:
+            return B.message(B.text_blocks(LIST_T[lang]["no_source"]), lang)
+        if name == "list_refresh":
+            log.info("consent list refresh asked by user=%s", user)
+            return B.message(B.text_blocks(refresh_text(source.refresh(), lang)), lang)
+        return B.message(B.text_blocks(status_text(source.status(), lang)), lang)
 
     # -- buttons ------------------------------------------------------------------------------
     def on_show_entry(self, ack: Callable, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
@@ -255,8 +336,11 @@ class Listeners:
         lang = _lang(v)
         with self._guard("feedback", lambda m: self._to_clicker(body, client, respond, m), lang):
             channel = (body.get("channel") or {}).get("id", "")
+            qid = v.get("i")
             record_feedback(Feedback(entry_id=str(v.get("e", ""))[:100], helpful=action["action_id"].endswith(":up"),
-                                     user=body["user"]["id"], channel=channel, lang=lang, question=str(v.get("q", ""))))
+                                     user=body["user"]["id"], channel=channel, lang=lang, question=str(v.get("q", "")),
+                                     question_id=qid if isinstance(qid, int) and not isinstance(qid, bool) else None),
+                            self.store)
             self._to_clicker(body, client, respond, B.note_message("thanks", lang))
 
     def on_pick_school(self, ack: Callable, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
@@ -301,22 +385,100 @@ class Listeners:
             client.views_open(trigger_id=body["trigger_id"], view=B.edit_modal(rec.draft, meta))
 
     def on_post(self, ack: Callable, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
-        """"Plaatsen in kanaal": post the draft where it was made, for a colleague to send."""
+        """"Plaatsen in kanaal": post the draft where it was made, for a colleague to send, and
+        record the request as sent. When a request for the school is open already, say so
+        (with a link to it) and post nothing."""
         ack()
         v = _value(action)
         with self._guard("draft_post", lambda m: self._to_clicker(body, client, respond, m)):
             _, rec = self._record(v, body, client)
+            user = body["user"]["id"]
             channel = (body.get("channel") or {}).get("id") or rec.channel
-            msg = B.message(B.posted_draft_blocks(rec.draft, self._user_name(client, body["user"]["id"])))
+            found, _ = self._open_for(rec)
+            if self._blocks(found, user):
+                key = "already_mine" if found.requested_by == user else "already_open"
+                self._to_clicker(body, client, respond, self._existing_message(client, key, found))
+                return
+            msg = B.message(B.posted_draft_blocks(rec.draft, self._user_name(client, user)))
             try:
-                self._post(client, channel, msg, rec.thread_ts)
+                posted = self._post(client, channel, msg, rec.thread_ts)
             except SlackApiError as e:
                 if e.response.get("error") not in _POST_ERRORS:
                     raise
                 log.warning("slack api error: method=%s error=%s (draft_post)", _method(e), e.response.get("error"))
                 self._to_clicker(body, client, respond, B.note_message("not_in_channel"))
                 return
-            self._to_clicker(body, client, respond, B.note_message("posted_ok"))
+            note = self._record_sent(client, rec, user, posted.get("channel") or channel, posted.get("ts") or "",
+                                     posted=True)
+            self._to_clicker(body, client, respond, note)
+
+    def on_mark_sent(self, ack: Callable, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        """"Markeer als verstuurd": the requester sent the draft themselves (e-mail); record it.
+        When a request for the school is open already, say so (with a link to it)."""
+        ack()
+        v = _value(action)
+        with self._guard("draft_mark_sent", lambda m: self._to_clicker(body, client, respond, m)):
+            _, rec = self._record(v, body, client)
+            user = body["user"]["id"]
+            channel = rec.channel or (body.get("channel") or {}).get("id") or \
+                (body.get("container") or {}).get("channel_id", "")
+            found, ok = self._open_for(rec)
+            if not ok:
+                self._to_clicker(body, client, respond, B.note_message("store_error"))
+                return
+            if self._blocks(found, user):
+                key = "already_mine" if found.requested_by == user else "already_open"
+                self._to_clicker(body, client, respond, self._existing_message(client, key, found))
+                return
+            self._to_clicker(body, client, respond, self._record_sent(client, rec, user, channel, "", posted=False))
+
+    # -- requests in the store ----------------------------------------------------------------
+    def _open_for(self, rec: DraftRecord) -> tuple[Request | None, bool]:
+        """The open request for the draft's school, and whether the store could be asked."""
+        if self.store is None:
+            return None, False
+        try:
+            return self.store.find_open(rec.draft.school, host=rec.host, code=rec.code), True
+        except (StoreError, ValueError) as e:
+            log.error("open requests not read: %s", e)
+            return None, False
+
+    @staticmethod
+    def _blocks(found: Request | None, user: str) -> bool:
+        """Whether ``found`` stops a new request: any open request, except the user's own
+        that was only drafted (then this click sends it)."""
+        return found is not None and not (found.requested_by == user and found.status == "drafted")
+
+    def _permalink(self, client: WebClient, r: Request) -> str:
+        """A link to the message that posted ``r`` (``chat.getPermalink``, no scope), or ``""``."""
+        if not (r.channel and r.message_ts):
+            return ""
+        try:
+            return str(client.chat_getPermalink(channel=r.channel, message_ts=r.message_ts).get("permalink") or "")
+        except SlackApiError as e:
+            log.warning("slack api error: method=%s error=%s (permalink)", _method(e), e.response.get("error"))
+            return ""
+
+    def _existing_message(self, client: WebClient, key: str, r: Request) -> dict:
+        return B.message(B.existing_request_blocks(key, r, "nl", self._permalink(client, r)))
+
+    def _record_sent(self, client: WebClient, rec: DraftRecord, user: str, channel: str, ts: str,
+                     *, posted: bool) -> dict:
+        """Record the draft's request as sent by ``user`` (in ``channel`` at ``ts`` when
+        posted); the note for the clicker."""
+        if self.store is None:
+            return B.note_message("posted_untracked" if posted else "store_error")
+        try:
+            req, new = self.store.open_request(rec.draft.school, host=rec.host, code=rec.code, requested_by=user,
+                                               channel=channel)
+            if not new and self._blocks(req, user):  # recorded by someone else a moment ago
+                return self._existing_message(client, "draft_open", req)
+            self.store.mark_sent(req.id, channel=channel, message_ts=ts)
+        except (StoreError, ValueError) as e:
+            log.error("request not recorded: %s", e)
+            return B.note_message("posted_untracked" if posted else "store_error")
+        log.info("request %d for %r recorded as sent by user=%s", req.id, req.school_name, user)
+        return B.note_message("posted_tracked" if posted else "marked_ok", school=req.school_name)
 
     def on_link_click(self, ack: Callable) -> None:
         """A link button ("Openen in e-mail") also calls the app: acknowledge, nothing more."""
@@ -363,11 +525,19 @@ class Listeners:
 
     # -- App Home -----------------------------------------------------------------------------
     def on_home(self, event: dict, client: WebClient) -> None:
-        """The App Home tab: what the bot does, how to ask, and the consent list in use."""
+        """The App Home tab: what the bot does, how to ask, the consent list in use, and the
+        user's own open requests."""
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
+        requests: list[Request] | None = None
+        if self.store is not None:
+            try:
+                requests = self.store.open_requests(requested_by=event["user"])
+            except StoreError as e:
+                log.error("open requests not read: %s", e)
         try:
-            client.views_publish(user_id=event["user"], view=B.home_view(self.bot.consent.info(), self.contact))
+            client.views_publish(user_id=event["user"], view=B.home_view(self.bot.consent.info(), self.contact,
+                                                                         requests=requests, now=utc_now()))
         except SlackApiError as e:
             log.error("slack api error: method=%s error=%s (app_home)", _method(e), e.response.get("error"))
 
@@ -389,13 +559,38 @@ class Listeners:
         """A fresh draft for ``query`` signed with the user's name, stored for its buttons."""
         if not query.strip():
             return B.message(B.reply_blocks(Reply("usage", "nl", text="verzoek"), self.bot.kb))
+        reply, rec = self._new_record(client, query, user, channel, thread_ts or "")
+        lk = reply.lookup
+        listed = lk.match.name if lk and lk.status == "granted" and lk.match else ""
+        draft_id = self.drafts.add(rec)
+        found, _ = self._open_for(rec)
+        notice = B.existing_request_text("draft_open", found) if found else ""
+        return B.message(B.draft_blocks(rec.draft, draft_id=draft_id, school_query=query, listed_as=listed,
+                                        can_post=bool(channel) and not _is_dm(channel), notice=notice))
+
+    def _new_record(self, client: WebClient, query: str, user: str, channel: str,
+                    thread_ts: str = "") -> tuple[Reply, DraftRecord]:
+        """A fresh draft for ``query`` signed with ``user``'s name, with the school's host and
+        vestigingscode when the lookup found it."""
         reply = self.bot.draft_reply(query, sender=self._user_name(client, user))
         assert reply.draft is not None
         lk = reply.lookup
+        found = lk.match if lk and lk.status in ("granted", "not_granted") and lk.match else None
+        rec = DraftRecord(reply.draft, query, user, channel, thread_ts, found.host if found else "",
+                          found.vestigingscode if found else "")
+        return reply, rec
+
+    def reminder_message(self, client: WebClient, r: Request, lang: str = "nl", now: datetime | None = None) -> dict:
+        """The one reminder of request ``r``: what and when, then the draft made again, ready
+        to send (its buttons work like any draft's)."""
+        reply, rec = self._new_record(client, r.school_name, r.requested_by, "")
+        rec = replace(rec, host=rec.host or r.host, code=rec.code or r.code)
+        lk = reply.lookup
         listed = lk.match.name if lk and lk.status == "granted" and lk.match else ""
-        draft_id = self.drafts.add(DraftRecord(reply.draft, query, user, channel, thread_ts or ""))
-        return B.message(B.draft_blocks(reply.draft, draft_id=draft_id, school_query=query, listed_as=listed,
-                                        can_post=bool(channel) and not _is_dm(channel)))
+        draft_id = self.drafts.add(rec)
+        blocks = B.reminder_blocks(r, lang, now or utc_now()) + B.draft_blocks(
+            rec.draft, draft_id=draft_id, school_query=r.school_name, listed_as=listed, can_post=False, can_mark=False)
+        return B.message(blocks, lang)
 
     def _record(self, v: dict, body: dict, client: WebClient, *, channel: str = "") -> tuple[str, DraftRecord]:
         """The stored draft a button or modal refers to; made again from the school's name
@@ -407,9 +602,7 @@ class Listeners:
         user = body["user"]["id"]
         channel = channel or (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
         query = str(v.get("s", "")) or "uw school"
-        reply = self.bot.draft_reply(query, sender=self._user_name(client, user))
-        assert reply.draft is not None
-        rec = DraftRecord(reply.draft, query, user, channel)
+        _, rec = self._new_record(client, query, user, channel)
         if draft_id:
             self.drafts.put(draft_id, rec)
         else:

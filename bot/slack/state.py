@@ -87,13 +87,16 @@ class SeenSet:
 @dataclass(frozen=True)
 class DraftRecord:
     """A draft with where it was made: ``school_query`` (to make it again), the ``user``
-    who asked, the ``channel`` and ``thread_ts`` (``""`` outside a thread)."""
+    who asked, the ``channel`` and ``thread_ts`` (``""`` outside a thread); ``host`` and
+    ``code`` (vestigingscode) of the school when the lookup found it, for the request store."""
 
     draft: Draft
     school_query: str
     user: str
     channel: str
     thread_ts: str = ""
+    host: str = ""
+    code: str = ""
 
 
 class DraftStore:

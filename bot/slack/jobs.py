@@ -1,0 +1,296 @@
+"""The Slack app's work outside a request: after each consent-list refresh, and on a timer.
+
+:class:`Jobs` does three things, each callable directly (the tests pass ``now``):
+
+* :meth:`Jobs.on_refresh`, a :class:`~bot.consent_source.ConsentSource` listener: open
+  requests whose school is now on the list become granted (:meth:`~bot.store.Store.close_granted`)
+  and each requester gets a DM ("Het Cals College heeft toestemming gegeven"); schools new on
+  the list are announced in ``ANNOUNCE_CHANNEL`` (:func:`~bot.consent_source.on_added`).
+* :meth:`Jobs.sweep`: one reminder per sent request after ``REQUEST_REMINDER_DAYS`` without
+  consent (a DM with the draft, ready to send again), and the question log's purge after
+  ``QUESTION_RETENTION_DAYS``.
+* :meth:`Jobs.start` runs a :class:`~bot.consent_source.Refresher` (every
+  ``CONSENT_REFRESH_MINUTES``; 0: off) and the sweep (hourly) on daemon threads. Lookups never
+  wait for either: the list is swapped in by the refresh's listener.
+
+DMs go by ``chat.postMessage`` with the user id as the channel: Slack then posts in the
+app's DM with that user (the App Home's Messages tab) with ``chat:write`` alone, no
+``conversations.open`` (``im:write``). Every Slack or store failure here is logged; none
+stops the thread.
+
+Under gunicorn ``--preload`` the app is built in the master process, which serves nothing
+and forks the worker: :meth:`Jobs.start_when_serving` starts the threads in the worker (right
+after the fork, or at its first request), with a store connection of its own.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from datetime import datetime, timedelta
+from typing import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from ..consent_source import Refresher, RefreshResult, on_added
+from ..consentlist import School
+from ..store import Store, StoreError, utc_now
+from . import blocks as B
+from .listeners import Listeners, _method
+
+log = logging.getLogger("bot.slack.jobs")
+
+SWEEP_EVERY = 3600.0
+"""Seconds between two sweeps (reminders, question purge)."""
+FIRST_SWEEP_AFTER = 30.0
+"""Seconds after start-up before the first sweep."""
+FIRST_REFRESH_AFTER = 60.0
+"""Seconds after start-up before the first background refresh (at most; sooner when the
+refresh interval is shorter): the list from start-up may be an old copy."""
+LANG_LOOKBACK_DAYS = 90
+"""How far back a requester's questions are read to choose the language of a DM."""
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class Periodic:
+    """Call ``fn()`` on a daemon thread: first after ``first_after`` seconds, then every
+    ``every`` seconds. An exception is logged and the thread goes on."""
+
+    def __init__(self, fn: Callable[[], object], every: float, *, first_after: float = 0.0, name: str = "periodic"):
+        self.fn = fn
+        self.every = every
+        self.first_after = first_after
+        self.name = name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.every <= 0 or self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> bool:
+        self._stop.set()
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        delay = self.first_after
+        while not self._stop.wait(delay):
+            try:
+                self.fn()
+            except Exception:  # the thread must outlive any one run
+                log.exception("%s failed", self.name)
+            delay = self.every
+
+
+class Jobs:
+    """Refresh listener, sweep and background threads around the app's :class:`Listeners`
+    (whose ``store`` may be ``None``: then requests are neither granted nor reminded)."""
+
+    def __init__(self, listeners: Listeners, client: WebClient):
+        self.listeners = listeners
+        self.client = client
+        self.bot = listeners.bot
+        self.settings = listeners.bot.settings
+        self._refresher: Refresher | None = None
+        self._sweeper: Periodic | None = None
+        self._lock = threading.Lock()
+        self._started_pid: int | None = None
+        self._serving = False
+        self._built_pid = os.getpid()
+        self._inherited: list[Store] = []
+        self._announce = on_added(self.announce)
+        source = self.bot.consent_source
+        if source is not None:
+            source.add_listener(self.on_refresh)
+
+    @property
+    def store(self) -> Store | None:
+        return self.listeners.store
+
+    # -- after a refresh ------------------------------------------------------------------------
+    def on_refresh(self, result: RefreshResult) -> None:
+        """The consent source's listener (on the refreshing thread): grant and tell, announce."""
+        self.grant(result)
+        if self.settings.announce_channel:
+            self._announce(result)
+
+    def grant(self, result: RefreshResult, now: datetime | None = None) -> list:
+        """Close the open requests whose school is on the refreshed list; DM each requester.
+        Only for a list its source confirmed (updated or unchanged), never the example list."""
+        store = self.store
+        if store is None or result.status not in ("updated", "unchanged") or result.consent.example:
+            return []
+        try:
+            granted = store.close_granted(result.consent, now)
+        except StoreError as e:
+            log.error("requests not checked against the new list: %s", e)
+            return []
+        langs = self._langs({r.requested_by for r in granted}) if granted else {}
+        for r in granted:
+            log.info("request %d for %r granted; telling user=%s", r.id, r.school_name, r.requested_by)
+            lang = langs.get(r.requested_by, "nl")
+            self._dm(r.requested_by, B.message(B.granted_blocks(r, lang), lang), "granted")
+        return granted
+
+    def announce(self, schools: tuple[School, ...]) -> None:
+        """"Nieuw op de lijst: …" in ``ANNOUNCE_CHANNEL`` (every name, split to fit)."""
+        channel = self.settings.announce_channel
+        for msg in B.announce_messages(schools):
+            try:
+                Listeners._post(self.client, channel, msg)
+            except SlackApiError as e:
+                log.error("slack api error: method=%s error=%s (announce in %s)", _method(e),
+                          e.response.get("error"), channel)
+                return
+        log.info("announced %d new school(s) in %s", len(schools), channel)
+
+    # -- the sweep ----------------------------------------------------------------------------------
+    def sweep(self, now: datetime | None = None) -> dict[str, int]:
+        """Send the reminders that are due (each once) and purge old questions; returns
+        ``{"reminded": n, "purged": n}``. ``REQUEST_REMINDER_DAYS`` 0: no reminders."""
+        now = now or utc_now()
+        done = {"reminded": 0, "purged": 0}
+        store = self.store
+        if store is None:
+            return done
+        days = self.settings.request_reminder_days
+        if days > 0:
+            try:
+                due = store.due_reminders(now, days)
+            except StoreError as e:
+                log.error("reminders not read: %s", e)
+                due = []
+            langs = self._langs({r.requested_by for r in due}, now) if due else {}
+            for r in due:
+                try:
+                    if not store.mark_reminded(r.id, now):
+                        continue  # another process sent it
+                except StoreError as e:
+                    log.error("reminder not recorded, none sent: %s", e)
+                    break
+                lang = langs.get(r.requested_by, "nl")
+                if self._dm(r.requested_by, self.listeners.reminder_message(self.client, r, lang, now), "reminder"):
+                    done["reminded"] += 1
+        try:
+            done["purged"] = store.purge_questions(self.settings.question_retention_days, now)
+        except StoreError as e:
+            log.error("old questions not purged: %s", e)
+        if done["reminded"] or done["purged"]:
+            log.info("sweep: %d reminder(s) sent, %d old question(s) purged", done["reminded"], done["purged"])
+        return done
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _dm(self, user: str, msg: dict, what: str) -> bool:
+        """Post ``msg`` in the app's DM with ``user``; ``False`` (logged) when that fails."""
+        if not _USER_ID.match(user or ""):
+            log.warning("no DM (%s): %r is no Slack user id", what, user[:20])
+            return False
+        try:
+            Listeners._post(self.client, user, msg)
+        except SlackApiError as e:
+            log.error("slack api error: method=%s error=%s (%s DM to %s)", _method(e), e.response.get("error"),
+                      what, user)
+            return False
+        except Exception:
+            log.exception("%s DM to %s failed", what, user)
+            return False
+        return True
+
+    def _langs(self, users: set[str], now: datetime | None = None) -> dict[str, str]:
+        """Each user's language: that of their latest logged question (Dutch when none).
+        The request itself records none; the draft is Dutch whatever the user spoke."""
+        store = self.store
+        if store is None:
+            return {}
+        try:
+            questions = store.questions(since=(now or utc_now()) - timedelta(days=LANG_LOOKBACK_DAYS))
+        except StoreError as e:
+            log.error("question log not read: %s", e)
+            return {}
+        langs: dict[str, str] = {}
+        for q in reversed(questions):
+            if q.user_id in users and q.user_id not in langs:
+                langs[q.user_id] = self.bot.faq.detect_lang(q.text)
+        return langs
+
+    # -- threads ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the background refresh and the sweep in this process (once)."""
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        if self._started_pid == os.getpid():
+            return
+        self._started_pid = os.getpid()
+        source = self.bot.consent_source
+        every = self.settings.consent_refresh_minutes * 60
+        if source is not None and source.kind != "sample" and every > 0:
+            self._refresher = Refresher(source, every=every, first_after=min(every, FIRST_REFRESH_AFTER))
+            self._refresher.start()
+            log.info("consent list refresh every %g minute(s) from %s", every / 60, source.name)
+        self._sweeper = Periodic(self.sweep, SWEEP_EVERY, first_after=FIRST_SWEEP_AFTER, name="request-sweep")
+        self._sweeper.start()
+
+    def start_when_serving(self) -> None:
+        """For gunicorn: start in the process that serves requests. Under ``--preload`` that
+        is a forked worker: start there right after the fork, with its own store connection
+        (SQLite connections must not cross a fork); else at the first request
+        (:meth:`ensure_started`, which the WSGI app calls)."""
+        self._serving = True
+        if hasattr(os, "register_at_fork"):  # POSIX; elsewhere the first request starts them
+            os.register_at_fork(after_in_child=self._after_fork)
+
+    def ensure_started(self) -> None:
+        """Start now unless running in this process (cheap; called on every request)."""
+        if self._serving and self._started_pid != os.getpid():
+            with self._lock:
+                if self._started_pid != os.getpid() and os.getpid() != self._built_pid:
+                    self._reopen_store()
+                self._start_locked()
+
+    def _after_fork(self) -> None:
+        if not self._serving or os.getppid() != self._built_pid:
+            return  # not a worker of the process that built the app
+        self._lock = threading.Lock()  # a lock held at the fork would stay held in the child
+        self._refresher = self._sweeper = None  # their threads did not survive the fork
+        self._reopen_store()
+        self.start()
+
+    def _reopen_store(self) -> None:
+        old = self.store
+        if old is None:
+            return
+        self._inherited.append(old)  # the parent's connection: never used, never closed here
+        try:
+            self.listeners.store = Store(old.path)
+        except StoreError as e:
+            log.error("request tracking and the question log are off: %s", e)
+            self.listeners.store = None
+
+    def stop(self) -> None:
+        """Stop the threads (a refresh under way finishes first)."""
+        for worker in (self._refresher, self._sweeper):
+            if worker is not None:
+                worker.stop(timeout=5.0)
+        self._refresher = self._sweeper = None
+        self._started_pid = None
+
+    def close(self) -> None:
+        """Stop, and stop listening to the consent source (an app that is done)."""
+        self.stop()
+        source = self.bot.consent_source
+        if source is not None:
+            source.remove_listener(self.on_refresh)
