@@ -237,7 +237,8 @@ def console(bot: Bot, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> in
             return 0
         try:
             reply = bot.handle(text)
-            out.write(reply_text(reply, bot.kb, bot.settings.help_contact) + "\n")
+            # The knowledge base speaks Slack ("/magister school <naam>"); here it is "school <naam>".
+            out.write(reply_text(reply, bot.kb, bot.settings.help_contact).replace("`/magister ", "`") + "\n")
         except Exception:  # the console keeps going, whatever one message does
             log.exception("failed on %r", text[:80])
             out.write("Er ging iets mis met dit bericht; probeer het anders te formuleren.\n")

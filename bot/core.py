@@ -64,6 +64,12 @@ _SCHOOL_QUESTIONS = [re.compile(p) for p in (
 )]
 
 
+# Words that refer to a school without naming one ("de school van mijn leerling").
+_REFERENTS = frozenset("""leerling leerlingen ouder ouders kind kinderen student studenten instituut
+klant klanten zoon dochter hun haar zijn jullie onze die deze dit dat student students parent parents
+child kid their our this that""".split())
+
+
 class Bot:
     """The core service: knowledge base, FAQ matcher, consent list and school matcher.
 
@@ -183,12 +189,12 @@ class Bot:
         school_vocab = self.schools.postings
         return " ".join(w for w in text.split()
                         if (t := fold(w).strip("?!.,;:'\"")) and t not in STOP
-                        and (t not in self.faq.vocabulary or t in school_vocab))
+                        and (not self.faq.knows(t) or t in school_vocab))
 
     def _names_a_school(self, name: str) -> bool:
         """Whether ``name`` (from a question) holds a word that is no FAQ or generic word."""
-        words = [w for w in name_tokens(name) if w not in GENERIC and w not in STOP]
-        return any(w not in self.faq.vocabulary for w in words)
+        words = [w for w in name_tokens(name) if w not in GENERIC and w not in STOP and w not in _REFERENTS]
+        return any(not self.faq.knows(w) or w in self.schools.postings for w in words)
 
 
 def parse_command(text: str) -> tuple[str, str]:

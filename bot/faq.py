@@ -242,6 +242,11 @@ class FaqMatcher:
                 return (cand,)
         return (w,)
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (matching form) is a word of the knowledge base, inflected or not
+        ("leerling" is known from "leerlingen")."""
+        return word in self.vocabulary or stem(word) in self._weights
+
     def _concepts(self, text: str) -> list[str]:
         return [stem(w) for w in self._words(text) if w not in STOP]
 

@@ -17,6 +17,7 @@ T = {
         "granted": "✅ *{name}*{place} staat op de lijst: de school heeft Studyspace toegang gegeven tot de Magister Public API{host}.",
         "host": " (Magister: {host})",
         "same_host": "Op dezelfde Magister-omgeving staan ook: {names}.",
+        "place_unconfirmed": "Let op: de lijst noemt geen plaats bij deze school, dus of het de school in de plaats uit je vraag is, kan ik niet controleren.",
         "ambiguous": "Welke school bedoel je?",
         "not_found": "❌ *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven. "
                      "Staat de school er onder een andere naam op? Zoek dan op de naam zoals Magister die toont, of op de Magister-host (`school.magister.net`).",
@@ -51,6 +52,7 @@ T = {
         "granted": "✅ *{name}*{place} is on the list: the school has granted Studyspace access to the Magister Public API{host}.",
         "host": " (Magister: {host})",
         "same_host": "The same Magister environment also serves: {names}.",
+        "place_unconfirmed": "Note: the list gives no place for this school, so I can't check that it is the one in the place you named.",
         "ambiguous": "Which school do you mean?",
         "not_found": "❌ *{query}* is not on the list of schools that granted Studyspace access. "
                      "Is it listed under another name? Search for the name as Magister shows it, or for its Magister host (`school.magister.net`).",
@@ -142,6 +144,8 @@ def lookup_text(lk: Lookup, lang: str = "nl") -> str:
         same = [c.name for c in lk.candidates if c.host and c.host == lk.match.host]
         if same:
             lines.append(t["same_host"].format(names=", ".join(same[:5])))
+        if lk.reason == "place_unconfirmed" and not lk.match.city:
+            lines.append(t["place_unconfirmed"])
     elif lk.status == "ambiguous":
         lines.append(t["ambiguous"])
         lines.extend(f"{i}. {school_label(c)}" for i, c in enumerate(lk.candidates, 1))
