@@ -84,7 +84,7 @@ _SYNONYM_GROUPS = [
     "gegevens data informatie info information",
     "deadline uiterlijk",
     "applicatiebeheerder beheerder administrator admin",
-    "nieuwsbrief newsletter mail",
+    "nieuwsbrief newsletter",
     "lijst list overzicht",
     "weigeren weigert refuse refuses refused decline declines",
     "waarom why",
