@@ -56,13 +56,13 @@ in is ja je jij jou jouw juist kan kun kunnen maar me meer men met mij mijn moet
 nog nou nu of om omdat on ons onze ook op over precies te toch toe tot u uit uw van veel voor
 wat we wel welk welke wij wil willen word worden wordt ze zij zijn zo zou zouden zich
 eigenlijk nou graag even dus eh ehm precies iemand iets weet weten zeg zeggen vraag vraagje
-kunt zou zal zullen mag mogen
+kunt zou zal zullen mag mogen allemaal iedereen
 """.split())
 STOP_EN = frozenset("""
 a about all also am an and any are as at be been but by can could did do does done for from
 get got had has have how i if in into is it its me my of on or our please should so
 some than that the their them then there these they this to us was we were what which
-will with would you your just really exactly
+will with would you your just really exactly everyone all
 """.split())
 # Greetings, thanks and chat: no topic in them. A question made only of these gets no answer.
 SOCIAL = frozenset("""
