@@ -11,16 +11,25 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from .config import Settings
+from .consent_source import refresh_report, rows_notice, rows_text, status_report
+from .consentlist import ConsentList
 from .core import Bot
 from .errors import BotError
 from .render import HELP, T, list_line, lookup_text, reply_text
 
 log = logging.getLogger("bot")
+
+EXIT_BROKEN_PIPE = 141
+"""Exit status when the reader of standard output went away (128 + SIGPIPE), as a shell
+reports for ``yes | head -1``: a ``set -o pipefail`` script sees that output was cut off,
+where 0 would claim every line was delivered."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,9 +53,31 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--note", default="", help="a personal note to add")
     sub.add_parser("console", parents=[common], help="interactive console (no Slack needed)")
     sub.add_parser("serve", parents=[common], help="serve the Slack app over HTTP on $PORT")
-    _store_parsers(sub)
+    _store_parsers(sub, common)
     _list_parsers(sub, common)
     return p
+
+
+# Commands that read no knowledge base or no consent list (``(command, action)``; action
+# ``None``: every action). The options are accepted everywhere, as the README promises, and
+# refused here with a reason rather than ignored.
+_NO_KNOWLEDGE = {("requests", None), ("report", None), ("consent", None), ("schools", None)}
+_NO_LIST = {("requests", None), ("report", None), ("consent", "diff"), ("schools", None)}
+_WHY = {"requests": "requests are kept in DATA_DIR", "report": "the report reads the question log in DATA_DIR",
+        "consent": "it works on the consent list alone", "schools": "it imports a DUO school file into DATA_DIR",
+        "consent diff": "it compares the two files it is given"}
+
+
+def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exit 2 (``parser.error``) when ``--knowledge`` or ``--consent-list`` is given to a
+    command that does not use it."""
+    command, action = args.command, getattr(args, "action", None)
+    for option, attr, unused in (("--knowledge", "knowledge", _NO_KNOWLEDGE),
+                                 ("--consent-list", "consent_list", _NO_LIST)):
+        if hasattr(args, attr) and ((command, None) in unused or (command, action) in unused):
+            name = f"{command} {action}" if action else command
+            why = _WHY.get(name) or _WHY.get(command, "")
+            parser.error(f"{option} does not apply to `{name}`: {why}")
 
 
 def _items(args: argparse.Namespace, stdin: TextIO) -> tuple[Iterable[str], bool]:
@@ -58,6 +89,20 @@ def _items(args: argparse.Namespace, stdin: TextIO) -> tuple[Iterable[str], bool
 def _emit(out: TextIO, obj: dict | str, as_json: bool) -> None:
     out.write((json.dumps(obj, ensure_ascii=False) if as_json else obj) + "\n")
     out.flush()
+
+
+def _check_list(consent: ConsentList, args: argparse.Namespace) -> None:
+    """Before a command that looks schools up: raise :class:`BotError` when the configured
+    list has no good copy (never answer from made-up data instead); print one line on
+    standard error when rows of the list were skipped (standard output keeps its contract)."""
+    if consent.unavailable:
+        raise BotError(f"consent list unavailable: {consent.error or consent.source}; "
+                       "run `python -m bot consent refresh` when the source is back")
+    named = getattr(args, "consent_list", None)
+    hint = "python -m bot consent status" + (f" --consent-list {shlex.quote(str(named))}" if named else "")
+    notice = rows_notice(consent, hint)
+    if notice:
+        print(notice, file=sys.stderr)
 
 
 def run_batch(args: argparse.Namespace, bot: Bot, stdin: TextIO, out: TextIO) -> int:
@@ -97,7 +142,7 @@ def _draft(bot: Bot, school: str, args: argparse.Namespace) -> tuple[dict, str]:
     return obj, reply_text(reply, bot.kb)
 
 
-def _store_parsers(sub: argparse._SubParsersAction) -> None:
+def _store_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from .report import parse_since
     from .store import STATUSES
 
@@ -107,19 +152,19 @@ def _store_parsers(sub: argparse._SubParsersAction) -> None:
         except ValueError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
 
-    rq = sub.add_parser("requests", help="requests to schools: list or export (DATA_DIR/bot.sqlite3)")
+    rq = sub.add_parser("requests", parents=[common], help="requests to schools: list or export (DATA_DIR/bot.sqlite3)")
     rq_sub = rq.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ls = rq_sub.add_parser("list", help="list requests, oldest first")
+    ls = rq_sub.add_parser("list", parents=[common], help="list requests, oldest first")
     ls.add_argument("--status", choices=("all", "open") + STATUSES, default="all",
                     help="only these (open = drafted or sent; default all)")
     ls.add_argument("--json", action="store_true", help="print a JSON array")
-    ex = rq_sub.add_parser("export", help="export requests as CSV")
+    ex = rq_sub.add_parser("export", parents=[common], help="export requests as CSV")
     ex.add_argument("--csv", action="store_true", required=True, help="CSV (the only format)")
     ex.add_argument("--status", choices=("all", "open") + STATUSES, default="all", help="only these (default all)")
     ex.add_argument("file", nargs="?", default="-", help="output file (UTF-8 with BOM, for Excel), or - for stdout")
-    rp = sub.add_parser("report", help="reports from the question log")
+    rp = sub.add_parser("report", parents=[common], help="reports from the question log")
     rp_sub = rp.add_subparsers(dest="action", metavar="REPORT", required=True)
-    qs = rp_sub.add_parser("questions", help="unanswered questions grouped, 👎 entries, answer rate")
+    qs = rp_sub.add_parser("questions", parents=[common], help="unanswered questions grouped, 👎 entries, answer rate")
     qs.add_argument("--since", type=since, default="30d", help="period: 30d, 2w, 12h or a date (default 30d)")
     qs.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -160,16 +205,16 @@ def run_store_command(args: argparse.Namespace, settings: Settings, out: TextIO)
 def _list_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     cp = sub.add_parser("consent", parents=[common], help="the consent list: refresh, status, diff")
     c_sub = cp.add_subparsers(dest="action", metavar="ACTION", required=True)
-    rf = c_sub.add_parser("refresh", help="fetch the list from its source now; keep it when it is good")
+    rf = c_sub.add_parser("refresh", parents=[common], help="fetch the list from its source now; keep it when it is good")
     rf.add_argument("--force", action="store_true",
                     help="accept a list that drops more schools than CONSENT_MAX_DROP allows")
-    st = c_sub.add_parser("status", help="source, rows, fetched at, age, last error")
-    df = c_sub.add_parser("diff", help="schools added and removed between two list files")
+    st = c_sub.add_parser("status", parents=[common], help="source, rows, fetched at, age, last error")
+    df = c_sub.add_parser("diff", parents=[common], help="schools added and removed between two list files")
     df.add_argument("old", type=Path, help="the old list (CSV, JSON, YAML, or a consent-cache.json)")
     df.add_argument("new", type=Path, help="the new list")
     sp = sub.add_parser("schools", parents=[common], help="the DUO school directory")
     s_sub = sp.add_subparsers(dest="action", metavar="ACTION", required=True)
-    im = s_sub.add_parser("import", help="import a DUO school file (raw or cleaned CSV) into DATA_DIR")
+    im = s_sub.add_parser("import", parents=[common], help="import a DUO school file (raw or cleaned CSV) into DATA_DIR")
     im.add_argument("file", type=Path, help="the DUO file")
     im.add_argument("--replace", action="store_true", help="replace the directory instead of adding to it")
     for p in (rf, st, df, im):
@@ -182,7 +227,7 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
     unreadable file."""
     from . import consentlist, directory
     from .consent_source import ConsentSource, read_list
-    from .render import diff_text, import_text, refresh_text, status_text
+    from .render import import_text
 
     if args.command == "schools":
         read = directory.read_file(args.file)
@@ -193,9 +238,11 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
             merged.directory.save(path)
         except OSError as e:
             raise BotError(f"cannot write {path}: {e.strerror or e}") from None
+        warned = rows_text((), read.warnings, limit=None)
         _emit(out, {"file": read.source, "read": len(read.schools), "added": merged.added, "updated": merged.updated,
                     "unchanged": merged.unchanged, "total": len(merged.directory), "path": str(path),
-                    "faults": list(read.faults)} if args.json else import_text(read, merged, path), args.json)
+                    "faults": list(read.faults), "warnings": list(read.warnings)}
+              if args.json else "\n".join(x for x in (import_text(read, merged, path), warned) if x), args.json)
         return 0
     if args.action == "diff":
         old, new = read_list(args.old), read_list(args.new)
@@ -203,17 +250,27 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
         _emit(out, {"old": old.info(), "new": new.info(), "added": [s.to_json() for s in changes.added],
                     "removed": [s.to_json() for s in changes.removed], "kept": changes.kept,
                     "changed": [{"old": a.to_json(), "new": b.to_json()} for a, b in changes.changed],
-                    "faults": {"old": list(old.faults), "new": list(new.faults)}}
-              if args.json else diff_text(old, new, changes), args.json)
+                    "faults": {"old": list(old.faults), "new": list(new.faults)},
+                    "warnings": {"old": list(old.warnings), "new": list(new.warnings)}}
+              if args.json else _diff_text(old, new, changes), args.json)
         return 0
     source = ConsentSource.from_settings(settings)
     source.start(fetch_missing=False)
     if args.action == "status":
-        _emit(out, source.status() if args.json else status_text(source.status()), args.json)
+        _emit(out, source.status() if args.json else status_report(source.status()), args.json)
         return 0
     result = source.refresh(force=args.force)
-    _emit(out, result.to_json() if args.json else refresh_text(result, limit=None), args.json)
+    _emit(out, result.to_json() if args.json else refresh_report(result, limit=None), args.json)
     return 0 if result.ok else 1
+
+
+def _diff_text(old: ConsentList, new: ConsentList, changes) -> str:
+    """:func:`bot.render.diff_text`, then each list's rows kept with a warning."""
+    from .render import diff_text
+
+    lines = [diff_text(old, new, changes)]
+    lines += [f"{cl.source}: " + rows_text((), cl.warnings, limit=None) for cl in (old, new) if cl.warnings]
+    return "\n".join(lines)
 
 
 def console(bot: Bot, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
@@ -239,6 +296,8 @@ def console(bot: Bot, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> in
             reply = bot.handle(text)
             # The knowledge base speaks Slack ("/magister school <naam>"); here it is "school <naam>".
             out.write(reply_text(reply, bot.kb, bot.settings.help_contact).replace("`/magister ", "`") + "\n")
+        except BrokenPipeError:  # the reader is gone: main() ends the run quietly
+            raise
         except Exception:  # the console keeps going, whatever one message does
             log.exception("failed on %r", text[:80])
             out.write("Er ging iets mis met dit bericht; probeer het anders te formuleren.\n")
@@ -247,13 +306,31 @@ def console(bot: Bot, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> in
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m bot``; returns the exit status."""
+    """Entry point of ``python -m bot``; returns the exit status.
+
+    Output cut off by its reader (``… | head -1``) ends the run quietly with status
+    :data:`EXIT_BROKEN_PIPE`, like any Unix filter killed by SIGPIPE."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")
-    args = _parser().parse_args(argv)
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Nobody reads stdout any more: point it at devnull so the flush at exit cannot fail again.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _check_options(parser, args)
     try:
         settings = Settings.from_env()
         logging.basicConfig(level=getattr(logging, settings.log_level, logging.INFO), stream=sys.stderr,
@@ -274,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_store_command(args, settings, sys.stdout)
         if command in ("consent", "schools"):  # the list's source and the directory: no knowledge base
             return run_list_command(args, settings, sys.stdout)
-        bot = Bot.from_settings(settings)
+        # `ask` reads no consent list: no fetch for it, and no error when there is none.
+        bot = Bot.from_settings(settings, fetch_missing=command != "ask")
+        if command != "ask":
+            _check_list(bot.consent, args)
         if command in (None, "console"):
             return console(bot)
         return run_batch(args, bot, sys.stdin, sys.stdout)

@@ -21,7 +21,7 @@
 | INSTITUTE_EMAIL         | the institute's e-mail address, in drafts                  | ""                  |
 | INSTITUTE_PHONE         | the institute's phone number, in drafts                    | ""                  |
 | HELP_CONTACT            | whom to ask when the bot cannot answer (e.g. ``#magister``) | ""                  |
-| LOG_LEVEL               | logging level                                              | INFO                |
+| LOG_LEVEL               | logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL     | INFO                |
 | SLACK_API_URL           | Slack Web API base URL (GovSlack, a proxy, tests)          | slack_sdk's default |
 | REQUEST_REMINDER_DAYS   | days after sending before the requester is reminded (once); 0: off | 14            |
 | QUESTION_RETENTION_DAYS | days a logged question is kept                             | 180                 |
@@ -82,8 +82,9 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Read the variables in this module's table from ``env`` (default ``os.environ``).
 
-        Raises :class:`ConfigError` naming the variable when a token has the wrong shape
-        or ``PORT`` is no port number. Empty values count as unset.
+        Raises :class:`ConfigError` naming the variable when a token has the wrong shape,
+        ``PORT`` is no port number, ``LOG_LEVEL`` no logging level, or a number, share, URL
+        or user id list is malformed. Empty values count as unset.
         """
         env = os.environ if env is None else env
         get = lambda k: (env.get(k) or "").strip()  # noqa: E731
@@ -113,7 +114,7 @@ class Settings:
             institute_email=get("INSTITUTE_EMAIL"),
             institute_phone=get("INSTITUTE_PHONE"),
             help_contact=get("HELP_CONTACT"),
-            log_level=get("LOG_LEVEL").upper() or "INFO",
+            log_level=_log_level(get("LOG_LEVEL")),
             slack_api_url=_api_url(get("SLACK_API_URL")),
             request_reminder_days=_number("REQUEST_REMINDER_DAYS", get("REQUEST_REMINDER_DAYS"), 14.0),
             question_retention_days=_number("QUESTION_RETENTION_DAYS", get("QUESTION_RETENTION_DAYS"), 180.0),
@@ -131,6 +132,20 @@ def _api_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
         raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {value[:40]!r}")
     return value if value.endswith("/") else value + "/"
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str) -> str:
+    """``LOG_LEVEL`` as one of :data:`LOG_LEVELS` (any case; ``WARN`` = ``WARNING``); ``"INFO"``
+    when unset. ConfigError otherwise: logging would quietly fall back on INFO."""
+    if not value:
+        return "INFO"
+    level = {"WARN": "WARNING"}.get(value.upper(), value.upper())
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value[:20]!r}")
+    return level
 
 
 def _number(name: str, value: str, default: float) -> float:

@@ -4,8 +4,11 @@ The source is, in this order, ``CONSENT_LIST_URL`` (fetched with httpx), ``CONSE
 (a local file) or the bundled example list. :class:`ConsentSource` owns the list in use:
 
 * :meth:`ConsentSource.start` gives the list to start from without waiting on the network when
-  it can: the URL's last good copy in ``DATA_DIR`` (``consent-cache.json``), else a first fetch,
-  else ``CONSENT_LIST_PATH`` or the example, with the error saying why.
+  it can: the URL's last good copy in ``DATA_DIR`` (``consent-cache.json``), else a first fetch
+  (one attempt), else ``CONSENT_LIST_PATH`` when that is set too, with the error saying why.
+  A configured URL is never replaced by the made-up example: with no good copy and no file,
+  the list in use is an empty stand-in marked ``unavailable`` (lookups must give no verdict)
+  until a refresh succeeds.
 * :meth:`ConsentSource.refresh` fetches (conditionally: ``If-None-Match`` / ``If-Modified-Since``),
   parses and validates. A list with no valid row, or one that drops more than ``max_drop`` of
   the current list's schools, is refused; any failure keeps the current list in use, marked
@@ -329,8 +332,8 @@ class RefreshResult:
     (after a failure, the previous one, carrying ``error``). ``added`` / ``removed`` compare it
     with the list before; ``same_source`` says that list came from the same source (so the
     differences are news, not a first load). ``faults`` are the rows skipped in the fetched
-    list (``"row N: reason"``), ``error`` a one-line reason for refused/failed (or a warning,
-    e.g. the copy on disk could not be written).
+    list (``"row N: reason"``), ``warnings`` the rows kept with a flaw (the same way), ``error``
+    a one-line reason for refused/failed (or a warning, e.g. the copy on disk could not be written).
     """
 
     status: str
@@ -341,6 +344,7 @@ class RefreshResult:
     faults: tuple[str, ...] = ()
     error: str = ""
     at: datetime = field(default_factory=_now)
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -348,10 +352,11 @@ class RefreshResult:
         return self.status in ("updated", "unchanged", "no_source")
 
     def to_json(self) -> dict[str, Any]:
-        """``{"status", "error", "added": [school], "removed": [school], "faults", "list": info}``."""
+        """``{"status", "error", "at", "added": [school], "removed": [school], "faults", "warnings",
+        "list": info}``."""
         return {"status": self.status, "error": self.error or None, "at": _iso(self.at),
                 "added": [s.to_json() for s in self.added], "removed": [s.to_json() for s in self.removed],
-                "faults": list(self.faults), "list": self.consent.info()}
+                "faults": list(self.faults), "warnings": list(self.warnings), "list": self.consent.info()}
 
 
 Listener = Callable[[RefreshResult], None]
@@ -440,10 +445,11 @@ class ConsentSource:
     def start(self, *, fetch_missing: bool = True) -> ConsentList:
         """The list to start from.
 
-        URL: its last good copy from ``data_dir`` (no network); with none, a fetch now when
-        ``fetch_missing`` (else not), falling back to ``path`` or the example with the error
-        set. Path: the file (raises :class:`ConsentListError` when unusable: there is no
-        other copy to fall back on). Neither: the bundled example.
+        URL: its last good copy from ``data_dir`` (no network); with none, one fetch attempt
+        now when ``fetch_missing`` (else none); when that gives no list either, ``path`` when
+        set, else the ``unavailable`` stand-in (no schools; never the example), with the error
+        saying why. Path: the file (raises :class:`ConsentListError` when unusable: there is
+        no other copy to fall back on). Neither: the bundled example.
         """
         first_fetch = False
         with self._lock:
@@ -455,19 +461,26 @@ class ConsentSource:
                 self._state = self._read_state()
                 self._consent = self._from_cache()
                 if self._consent is None:
-                    why = f"no good copy yet: {self._state['error']}" if self._state.get("error") else "not fetched yet"
-                    self._consent = self._fallback(why)
+                    last = self._state.get("error", "")
+                    if last.startswith(f"{self.name}: "):  # a fetch error names the URL already
+                        last = last[len(self.name) + 2:]
+                    self._consent = self._fallback(f"no good copy yet: {last}" if last else "not fetched yet")
                     first_fetch = fetch_missing
         if first_fetch:
-            self.refresh()
+            # One attempt: start-up must not hang on retries; the background refresh and
+            # `consent refresh` try again with the full policy. Not logged: the list's error
+            # says it, and the caller words it (the CLI's one error line, the Slack app's log).
+            self._refresh(False, replace(self.policy, attempts=1), quiet=True)
         return self.current
 
     def _stamp(self, consent: ConsentList, error: str = "") -> ConsentList:
         return replace(consent, stale_after_days=self.stale_days, error=error)
 
     def _fallback(self, error: str) -> ConsentList:
-        consent = consentlist.load(self.path) if self.path else consentlist.load()
-        return self._stamp(consent, f"{self.name}: {error}")
+        """``path`` when set (the reply names that file), else the unavailable stand-in."""
+        if self.path:
+            return self._stamp(consentlist.load(self.path), f"{self.name}: {error}")
+        return self._stamp(consentlist.unavailable(self.name, ""), f"{self.name}: {error}")
 
     def _from_cache(self) -> ConsentList | None:
         if not self.cache_path.exists():
@@ -514,13 +527,16 @@ class ConsentSource:
         an empty or unreadable list is refused all the same. Never raises for a bad source:
         the result says what happened, and the list in use stays a good one.
         """
+        return self._refresh(force, self.policy)
+
+    def _refresh(self, force: bool, policy: FetchPolicy, quiet: bool = False) -> RefreshResult:
         with self._lock:
             if self._consent is None:
                 raise ConsentListError("consent source not started")
             prev = self._consent
             try:
                 if self.kind == "url":
-                    result = self._refresh_url(prev, force)
+                    result = self._refresh_url(prev, force, policy)
                 elif self.kind == "path":
                     result = self._refresh_path(prev, force)
                 else:
@@ -529,7 +545,7 @@ class ConsentSource:
                 result = RefreshResult("failed", self._stamp(prev, str(e)), error=str(e))
             except ConsentListError as e:
                 result = RefreshResult("refused", self._stamp(prev, str(e)), error=str(e))
-            if result.status in ("failed", "refused"):
+            if result.status in ("failed", "refused") and not quiet:
                 log.warning("consent list not refreshed (%s): %s", result.status, result.error)
             self._consent = result.consent
             self._record(result)
@@ -540,10 +556,10 @@ class ConsentSource:
                     log.exception("consent list listener failed")
             return result
 
-    def _refresh_url(self, prev: ConsentList, force: bool) -> RefreshResult:
+    def _refresh_url(self, prev: ConsentList, force: bool, policy: FetchPolicy) -> RefreshResult:
         cached = self._cached
         got = fetch(self.url, token=self.token, etag=cached.etag if cached else "",
-                    last_modified=cached.last_modified if cached else "", policy=self.policy,
+                    last_modified=cached.last_modified if cached else "", policy=policy,
                     transport=self.transport)
         now = _now()
         if got.body is None:
@@ -565,7 +581,7 @@ class ConsentSource:
         warning = self._save(entry)
         self._cached = entry
         return RefreshResult("updated", self._stamp(new, warning), changes.added, changes.removed, same,
-                             new.faults, warning, at=now)
+                             new.faults, warning, at=now, warnings=new.warnings)
 
     def _refresh_path(self, prev: ConsentList, force: bool) -> RefreshResult:
         assert self.path is not None
@@ -582,7 +598,8 @@ class ConsentSource:
         except ConsentListError:
             self._file_sig = old_sig  # look again next time, the file may be mended
             raise
-        return RefreshResult("updated", self._stamp(new), changes.added, changes.removed, True, new.faults)
+        return RefreshResult("updated", self._stamp(new), changes.added, changes.removed, True, new.faults,
+                             warnings=new.warnings)
 
     def _check(self, prev: ConsentList, new: ConsentList, same_source: bool, force: bool) -> consentlist.ListDiff:
         """Refuse a list that drops too much of the previous list from the same source."""
@@ -626,14 +643,18 @@ class ConsentSource:
 
         ``source`` (the configured source), ``kind`` (``url``/``path``/``sample``), ``list``
         (:meth:`ConsentList.info` of the list in use, whose ``source`` differs when a fallback is
-        in use), ``rows``, ``rows_skipped``, ``checked_at`` / ``result`` (the last refresh),
+        in use, and which has ``unavailable`` when there is no good list), ``rows``,
+        ``rows_skipped`` and ``faults`` (the rows skipped, ``"row N: reason"``), ``rows_warned``
+        and ``warnings`` (rows kept with a flaw), ``checked_at`` / ``result`` (the last refresh),
         ``last_error`` / ``last_error_at`` (the last failure, even when a later refresh worked),
         ``cache`` (the file holding the last good copy, or ``None``).
         """
         consent = self.current
         s = self._state
         return {"source": self.name, "kind": self.kind, "list": consent.info(now), "rows": len(consent.schools),
-                "rows_skipped": len(consent.faults), "checked_at": s.get("checked_at"), "result": s.get("result"),
+                "rows_skipped": len(consent.faults), "faults": list(consent.faults),
+                "rows_warned": len(consent.warnings), "warnings": list(consent.warnings),
+                "checked_at": s.get("checked_at"), "result": s.get("result"),
                 "last_error": s.get("error"), "last_error_at": s.get("error_at"),
                 "cache": str(self.cache_path) if self.kind == "url" and self.cache_path.exists() else None}
 
@@ -690,3 +711,103 @@ class Refresher:
             except Exception:  # the thread must outlive any one refresh
                 log.exception("background refresh of the consent list failed")
             delay = self.every
+
+
+# -- wording for rows skipped or kept with a warning, and for a list that is unavailable ------
+# (next to bot.render's LIST_T, which words the rest of a refresh and a status; to be folded in there)
+ROWS_T = {
+    "nl": {
+        "skipped": "Rijen overgeslagen in deze lijst: {n}",
+        "warned": "Rijen ingelezen met een waarschuwing: {n}",
+        "more": "… en {n} meer",
+        "unavailable": "Geen lijst in gebruik: er is nog geen goede lijst ({error}). Opzoekingen geven geen "
+                       "oordeel tot het ophalen lukt.",
+        "failed_unavailable": "⚠️ Lijst niet opgehaald: {error}\nEr is nog geen goede lijst: opzoekingen geven "
+                              "geen oordeel tot het ophalen lukt.",
+        "stderr": "let op: {source}: {n} rijen overgeslagen ({reasons}{more})",
+        "stderr_warned": "{n} rijen ingelezen met een waarschuwing ({reasons}{more})",
+        "stderr_hint": "; zie `{hint}`",
+    },
+    "en": {
+        "skipped": "Rows skipped in this list: {n}",
+        "warned": "Rows read with a warning: {n}",
+        "more": "… and {n} more",
+        "unavailable": "No list in use: there is no good list yet ({error}). Lookups give no verdict until a "
+                       "fetch succeeds.",
+        "failed_unavailable": "⚠️ List not fetched: {error}\nThere is no good list yet: lookups give no verdict "
+                              "until a fetch succeeds.",
+        "stderr": "note: {source}: {n} rows skipped ({reasons}{more})",
+        "stderr_warned": "{n} rows read with a warning ({reasons}{more})",
+        "stderr_hint": "; see `{hint}`",
+    },
+}
+ROWS_SHOWN = 10
+"""Rows listed by :func:`rows_text` before "… en N meer"."""
+
+
+def rows_text(faults: tuple[str, ...] | list[str], warnings: tuple[str, ...] | list[str] = (), lang: str = "nl",
+              limit: int | None = ROWS_SHOWN) -> str:
+    """The rows skipped and the rows kept with a warning, each group under a count, at most
+    ``limit`` of each (``None``: all), then "… en N meer"; ``""`` when there are none."""
+    t = ROWS_T[lang]
+    lines: list[str] = []
+    for key, rows in (("skipped", list(faults)), ("warned", list(warnings))):
+        if not rows:
+            continue
+        shown = rows if limit is None else rows[:limit]
+        lines.append(t[key].format(n=len(rows)))
+        lines += [f"  {r}" for r in shown]
+        if len(rows) > len(shown):
+            lines.append("  " + t["more"].format(n=len(rows) - len(shown)))
+    return "\n".join(lines)
+
+
+def rows_notice(consent: ConsentList, hint: str = "python -m bot consent status", lang: str = "nl",
+                reasons: int = 3) -> str:
+    """One line (for standard error) naming how many rows of ``consent`` were skipped and the
+    first ``reasons`` of them (and the rows kept with a warning, when there are), ending with
+    the command ``hint`` that lists them all; ``""`` when no row was skipped."""
+    t = ROWS_T[lang]
+    if not consent.faults:
+        return ""
+
+    def part(key: str, rows: tuple[str, ...]) -> str:
+        more = f"; {t['more'].format(n=len(rows) - reasons)}" if len(rows) > reasons else ""
+        return t[key].format(source=consent.source, n=len(rows), reasons="; ".join(rows[:reasons]), more=more)
+
+    line = part("stderr", consent.faults)
+    if consent.warnings:
+        line += "; " + part("stderr_warned", consent.warnings)
+    return line + t["stderr_hint"].format(hint=hint)
+
+
+def status_report(status: dict[str, Any], lang: str = "nl", limit: int | None = ROWS_SHOWN) -> str:
+    """:meth:`ConsentSource.status` as text: :func:`bot.render.status_text`, with the rows
+    skipped and warned about listed (:func:`rows_text`), and an unavailable list called so."""
+    from .render import LIST_T, status_text  # here, not at the top: render imports core imports this module
+
+    shown = status_text({**status, "rows_skipped": 0, "cache": None}, lang).split("\n")
+    info = status["list"]
+    if info.get("unavailable"):  # status_text would call the empty stand-in the list in use
+        prefix = LIST_T[lang]["s_in_use"].split("{")[0]
+        shown = [ROWS_T[lang]["unavailable"].format(error=info.get("error") or "?") if x.startswith(prefix) else x
+                 for x in shown]
+    rows = rows_text(status.get("faults", ()), status.get("warnings", ()), lang, limit)
+    if rows:
+        shown.append(rows)
+    if status.get("cache"):
+        shown.append(LIST_T[lang]["s_cache"].format(path=status["cache"]))
+    return "\n".join(shown)
+
+
+def refresh_report(result: RefreshResult, lang: str = "nl", limit: int | None = 20) -> str:
+    """A :class:`RefreshResult` as text: :func:`bot.render.refresh_text` (with the rows
+    skipped), the rows kept with a warning, and a failure with no good list called so."""
+    from .render import refresh_text
+
+    if result.status in ("failed", "refused") and result.consent.unavailable:
+        text = ROWS_T[lang]["failed_unavailable"].format(error=result.error)
+    else:
+        text = refresh_text(result, lang, limit)
+    warned = rows_text((), result.warnings, lang, limit)
+    return f"{text}\n{warned}" if warned else text

@@ -2,9 +2,13 @@
 
 A list is CSV (comma, semicolon or tab; UTF-8 with or without BOM, else Windows-1252),
 JSON (a list of objects, or an object holding one) or YAML (the same shapes, plus optional
-``example``, ``source`` and ``as_of`` keys). Column names may be Dutch or English (see
-:data:`COLUMNS`). Rows without a name are reported with their row number and skipped, never
-dropped silently.
+``example``, ``source`` and ``as_of`` keys; read strictly by :mod:`bot.yamlload`, so a
+duplicate key refuses the list with its line). Column names may be Dutch or English (see
+:data:`COLUMNS`). Rows are never dropped silently: a row without a usable name (none, a
+name that is no text such as YAML's ``no`` or ``0123``, or a field that runs over several
+lines because a quote was not closed) is skipped and reported as ``"row N: reason"`` in
+``faults``; a row kept with a flaw (a host that is no Magister host) is reported in
+``warnings``.
 """
 from __future__ import annotations
 
@@ -18,8 +22,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import yamlload
 from .errors import ConsentListError
 from .text import clean, fold, normalize
 
@@ -73,7 +76,10 @@ class ConsentList:
     ``schools`` in source order; ``source`` names where it came from (path or URL);
     ``as_of`` is when the list was last known current (file time, fetch time, or the
     list's own ``as_of``), timezone-aware, or ``None``; ``example`` marks the bundled
-    sample; ``faults`` lists skipped rows as ``"row N: reason"``.
+    sample; ``faults`` lists skipped rows as ``"row N: reason"``, ``warnings`` rows kept with
+    a flaw the same way; ``columns`` the keys of :data:`COLUMNS` the list has. ``unavailable``
+    marks a stand-in with no schools for a configured source that has no good copy yet
+    (``error`` says why): it must give no verdict.
     """
 
     schools: tuple[School, ...]
@@ -83,6 +89,9 @@ class ConsentList:
     faults: tuple[str, ...] = ()
     stale_after_days: float | None = None
     error: str = ""
+    warnings: tuple[str, ...] = ()
+    columns: frozenset[str] = frozenset()
+    unavailable: bool = False
     hosts: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,12 +112,21 @@ class ConsentList:
     def info(self, now: datetime | None = None) -> dict[str, Any]:
         """What every lookup reply says about the list: source, size, age, example or not,
         ``stale`` (older than ``stale_after_days``) and ``error`` (why the last refresh of its
-        source failed, so this is the last good copy; ``None`` when it did not)."""
+        source failed, so this is the last good copy; ``None`` when it did not); and, only for
+        the stand-in of an unavailable list, ``"unavailable": True``."""
         age = self.age_days(now)
-        return {"source": self.source, "schools": len(self.schools),
+        info = {"source": self.source, "schools": len(self.schools),
                 "as_of": self.as_of.isoformat(timespec="seconds") if self.as_of else None,
                 "age_days": round(age, 1) if age is not None else None, "example": self.example,
                 "stale": self.is_stale(now), "error": self.error or None}
+        if self.unavailable:
+            info["unavailable"] = True
+        return info
+
+
+def unavailable(source: str, error: str) -> ConsentList:
+    """The stand-in for a configured list with no good copy: no schools, ``error`` saying why."""
+    return ConsentList((), source, error=error, unavailable=True)
 
 
 @dataclass(frozen=True)
@@ -191,19 +209,30 @@ def _value(text: str) -> str:
     return clean(text)
 
 
-def _school(record: dict[str, Any], row: int, faults: list[str]) -> School | None:
+def _school(record: dict[str, Any], row: int, faults: list[str], warnings: list[str]) -> School | None:
+    """The school of one row, or ``None`` (the reason added to ``faults``); a flaw in a row
+    that is kept goes to ``warnings``."""
     fields: dict[str, str] = {}
     for k, v in record.items():
         col = _column(str(k)) if k is not None else None
-        if col and col not in fields and v is not None and not isinstance(v, (dict, list)):
-            fields[col] = _value(str(v))
+        if not col or col in fields or v is None or isinstance(v, (dict, list)):
+            continue
+        if not isinstance(v, str):  # JSON or YAML turned it into a boolean, number or date
+            what = f"{col} is not text: put it in quotes (it was read as {yamlload.type_name(v)}: {v})"
+            if col == "name":
+                faults.append(f"row {row}: {what}")
+                return None
+            warnings.append(f"row {row}: {what}; kept without it")
+            fields[col] = ""
+            continue
+        fields[col] = _value(v)
     name = fields.get("name", "")
     if not name:
         faults.append(f"row {row}: no school name")
         return None
     host = normalize_host(fields["host"]) if fields.get("host") else ""
     if fields.get("host") and not host:
-        faults.append(f"row {row}: '{fields['host'][:60]}' is no Magister host (kept without host)")
+        warnings.append(f"row {row}: '{fields['host'][:60]}' is no Magister host (kept without host)")
     code = re.sub(r"\s+", "", fields.get("vestigingscode", "")).upper()
     brin = re.sub(r"\s+", "", fields.get("brin", "")).upper() or code[:4]
     return School(name, host, fields.get("city", ""), brin, code, row)
@@ -228,8 +257,9 @@ def parse(data: bytes | str, *, source: str, fmt: str | None = None,
 
     ``fmt`` is ``"csv"``, ``"json"`` or ``"yaml"``; ``None`` sniffs it from ``source``'s
     extension and then the content. Raises :class:`ConsentListError` for an empty body, an
-    HTML page, unparseable JSON/YAML, a CSV without a name column, or a list with no valid
-    row. Rows without a name go to ``faults``.
+    HTML page, unparseable JSON/YAML (a duplicate YAML key included, with its line), a CSV
+    without a name column, or a list with no valid row (naming the first reason). Skipped
+    rows go to ``faults``, rows kept with a flaw to ``warnings``.
     """
     text = decode(data) if isinstance(data, bytes) else data
     text = text.lstrip("\ufeff")
@@ -245,11 +275,19 @@ def parse(data: bytes | str, *, source: str, fmt: str | None = None,
         fmt = "json" if head[0] in "[{" else "csv"
     meta: dict[str, Any] = {}
     faults: list[str] = []
+    warnings: list[str] = []
+    columns: set[str] = set()
     if fmt in ("json", "yaml"):
-        try:
-            obj = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-        except (ValueError, yaml.YAMLError) as e:
-            raise ConsentListError(f"{source}: not valid {fmt.upper()}: {str(e).splitlines()[0][:120]}") from None
+        if fmt == "json":
+            try:
+                obj = json.loads(text)
+            except ValueError as e:
+                raise ConsentListError(f"{source}: not valid JSON: {str(e).splitlines()[0][:120]}") from None
+        else:
+            try:
+                obj = yamlload.load(source, text)
+            except yamlload.YamlFault as e:  # "source:line: what", e.g. a duplicate key
+                raise ConsentListError(str(e)) from None
         if isinstance(obj, dict):
             meta = obj
         records = _records_from(obj)
@@ -260,20 +298,31 @@ def parse(data: bytes | str, *, source: str, fmt: str | None = None,
             if not isinstance(r, dict):
                 faults.append(f"row {i}: not an object")
                 continue
-            s = _school(r, i, faults)
+            columns.update(c for c in map(_column, map(str, r)) if c)
+            s = _school(r, i, faults, warnings)
             if s:
                 schools.append(s)
     else:
-        schools = _parse_csv(text, source, faults)
+        schools = _parse_csv(text, source, faults, warnings, columns)
     if not schools:
-        raise ConsentListError(f"{source}: no valid school in the list ({len(faults)} rows skipped)")
+        first = f": {faults[0]}" if faults else ""
+        raise ConsentListError(f"{source}: no valid school in the list ({len(faults)} rows skipped{first})")
     if meta.get("as_of"):
         as_of = _as_datetime(meta["as_of"]) or as_of
     return ConsentList(tuple(schools), str(meta.get("source") or source), as_of,
-                       bool(meta.get("example", False)), tuple(faults))
+                       bool(meta.get("example", False)), tuple(faults), warnings=tuple(warnings),
+                       columns=frozenset(columns))
 
 
-def _parse_csv(text: str, source: str, faults: list[str]) -> list[School]:
+def _parse_csv(text: str, source: str, faults: list[str], warnings: list[str], columns: set[str]) -> list[School]:
+    """The schools of a CSV list; ``columns`` gets the known columns of its header.
+
+    Rows are numbered by the line they start on (row 1 is the line after the header), so a
+    row number stays a line number in an editor. A record that runs over several lines has a
+    quote that is not closed, most likely (these lists hold no multi-line text): when a field
+    the bot reads spans lines, the row is skipped (it may have swallowed the rows after it);
+    when only another column does, the row is kept with a warning.
+    """
     first = text.splitlines()[0] if text else ""
     delimiter = max(",;\t|", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -286,23 +335,34 @@ def _parse_csv(text: str, source: str, faults: list[str]) -> list[School]:
         raise ConsentListError(
             f"{source}: no name column in the header ({', '.join(h[:30] for h in header[:8])}); "
             f"expected one of {', '.join(COLUMNS['name'][:4])}")
+    columns.update(c for c in cols if c)
     schools = []
-    row = 0
+    header_lines = reader.line_num
     while True:
+        start = reader.line_num + 1  # the line this record starts on
+        row = start - header_lines
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error as e:
-            row += 1
             faults.append(f"row {row}: unreadable CSV ({e})")
             continue
-        row += 1
         if not any(v.strip() for v in values):
             continue  # blank line
+        if reader.line_num > start:
+            spans = [i for i, v in enumerate(values) if "\n" in v or "\r" in v]
+            where = f"lines {start}-{reader.line_num}"
+            read = [i for i in spans if i < len(cols) and cols[i]]
+            if read:
+                faults.append(f"row {row}: the {cols[read[0]]} runs over {where}: a quote that is not closed?")
+                continue
+            if spans:
+                label = header[spans[0]][:30] if spans[0] < len(header) else f"field {spans[0] + 1}"
+                warnings.append(f"row {row}: column '{label}' runs over {where}: a quote that is not closed?")
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-            faults.append(f"row {row}: {len(values)} fields for {len(header)} columns (read as far as the header goes)")
-        s = _school(dict(zip(header, values)), row, faults)
+            warnings.append(f"row {row}: {len(values)} fields for {len(header)} columns (read as far as the header goes)")
+        s = _school(dict(zip(header, values)), row, faults, warnings)
         if s:
             schools.append(s)
     return schools

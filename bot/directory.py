@@ -122,19 +122,27 @@ def _distinct(name: str) -> set[str]:
 @dataclass(frozen=True)
 class ImportResult:
     """What :func:`read_file` read: ``schools`` (one per location, names and places as given,
-    places in normal case), ``faults`` (rows skipped or mended, ``"row N: reason"``), ``source``."""
+    places in normal case), ``faults`` (rows skipped, ``"row N: reason"``), ``source``, and
+    ``warnings`` (rows kept with a flaw, the same way)."""
 
     schools: tuple[School, ...]
     faults: tuple[str, ...]
     source: str
+    warnings: tuple[str, ...] = ()
+
+
+CODE_COLUMNS = ("vestigingscode", "brin")
+"""Columns (:data:`bot.consentlist.COLUMNS` keys) of which a DUO file has at least one."""
 
 
 def read_file(path: Path | str) -> ImportResult:
     """Read a DUO school file (raw or cleaned, see the module docstring).
 
-    Rows without a name are skipped and reported; a repeated ``vestigingscode`` keeps the first
-    row (reported). Raises :class:`ConsentListError` for an unreadable file, one without a name
-    column, or one with no usable row.
+    Rows without a name, or without a BRIN or vestigingscode, are skipped and reported; a
+    repeated ``vestigingscode`` keeps the first row (reported). Raises :class:`ConsentListError`
+    for an unreadable file, one without a name column, one without a BRIN
+    (``INSTELLINGSCODE``) or ``VESTIGINGSCODE`` column (a consent list or a Magister tenant
+    list is no school directory), or one with no usable row.
     """
     p = Path(path)
     try:
@@ -143,6 +151,10 @@ def read_file(path: Path | str) -> ImportResult:
         raise ConsentListError(f"school directory {p}: {e.strerror or e}") from None
     # DUO's files are CSV whatever their extension; JSON/YAML lists are taken as well.
     parsed = consentlist.parse(data, source=str(p), fmt=None if p.suffix.lower() in (".json", ".yaml", ".yml") else "csv")
+    if not parsed.columns & set(CODE_COLUMNS):
+        raise ConsentListError(
+            f"{p}: not a DUO school file: no BRIN or vestigingscode column (DUO's download has INSTELLINGSCODE, "
+            f"VESTIGINGSCODE, VESTIGINGSNAAM, PLAATSNAAM; a cleaned file brin, vestigingscode, name, city)")
     faults = list(parsed.faults)
     seen: set[str] = set()
     schools = []
@@ -150,6 +162,9 @@ def read_file(path: Path | str) -> ImportResult:
         code = s.vestigingscode
         if len(code) == 2 and code.isdigit() and len(s.brin) == 4:
             code = s.brin + code  # a file with the 2-digit vestigingsnummer
+        if not code and not s.brin:
+            faults.append(f"row {s.row}: no BRIN or vestigingscode")
+            continue
         if code and code in seen:
             faults.append(f"row {s.row}: vestigingscode {code} again (kept the first)")
             continue
@@ -157,7 +172,15 @@ def read_file(path: Path | str) -> ImportResult:
             seen.add(code)
         schools.append(replace(s, name=dutch_title(s.name), city=dutch_title(s.city), vestigingscode=code,
                                brin=s.brin or code[:4]))
-    return ImportResult(tuple(schools), tuple(faults), str(p))
+    if not schools:
+        raise ConsentListError(f"{p}: no usable row ({len(faults)} rows skipped: {faults[0]})")
+    faults.sort(key=_row_number)  # the reader's faults and these, in file order
+    return ImportResult(tuple(schools), tuple(faults), str(p), parsed.warnings)
+
+
+def _row_number(fault: str) -> int:
+    m = re.match(r"row (\d+)", fault)
+    return int(m.group(1)) if m else 0
 
 
 @dataclass(frozen=True)

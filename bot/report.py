@@ -37,17 +37,26 @@ _SINCE = re.compile(r"^\s*(\d+)\s*([dwh]?)\s*$", re.I)
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """``"30d"``, ``"2w"``, ``"12h"``, ``"30"`` (days) or an ISO date/time
     (``"2026-11-01"``, taken as UTC) -> the aware UTC start of the period.
-    Raises ``ValueError`` with a one-line message for anything else."""
+    Raises ``ValueError`` with a one-line message for anything else, for a period that
+    reaches before the year 1, and for a start after ``now``."""
     now = now or utc_now()
     m = _SINCE.match(text or "")
     if m:
-        n, unit = int(m.group(1)), (m.group(2) or "d").lower()
-        return now - {"d": timedelta(days=n), "w": timedelta(weeks=n), "h": timedelta(hours=n)}[unit]
+        unit = (m.group(2) or "d").lower()
+        try:
+            n = int(m.group(1))  # ValueError past 4,300 digits
+            return now - {"d": timedelta(days=n), "w": timedelta(weeks=n), "h": timedelta(hours=n)}[unit]
+        except (OverflowError, ValueError):  # datetime cannot go before the year 1
+            raise ValueError(f"{text[:40]!r}: too long a period; give a date instead, e.g. 2020-01-01") from None
     try:
         start = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"--since {text[:40]!r}: expected e.g. 30d, 2w, 12h or 2026-11-01") from None
-    return start.replace(tzinfo=now.tzinfo) if start.tzinfo is None else start
+        raise ValueError(f"{text[:40]!r}: expected e.g. 30d, 2w, 12h or 2026-11-01") from None
+    start = start.replace(tzinfo=now.tzinfo) if start.tzinfo is None else start
+    if start > now:
+        raise ValueError(f"{text[:40]!r} is in the future; give a past date, e.g. "
+                         f"{(now - timedelta(days=30)).date().isoformat()}")
+    return start
 
 
 def content_key(text: str) -> str:

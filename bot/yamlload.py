@@ -7,6 +7,7 @@ and records, for every mapping, the line of each key so a validator can name it.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,4 +84,5 @@ def load(path: Path | str, text: str | None = None) -> Any:
 def type_name(value: Any) -> str:
     """How a YAML reader would call the type of ``value`` (for error messages)."""
     return {bool: "a boolean", int: "a number", float: "a number", type(None): "empty",
-            list: "a list", LineDict: "a mapping", dict: "a mapping"}.get(type(value), type(value).__name__)
+            list: "a list", LineDict: "a mapping", dict: "a mapping", date: "a date",
+            datetime: "a date and time"}.get(type(value), type(value).__name__)

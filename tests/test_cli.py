@@ -110,3 +110,93 @@ def test_console_conversation():
 def test_console_ends_on_end_of_input():
     r = run("console", stdin="deadline?")
     assert r.returncode == 0 and "18 december 2018" in r.stdout
+
+
+# -- output cut off, bad lists, skipped rows, options, settings ----------------------------------------
+def _env():
+    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONSENT_", "KNOWLEDGE_"))}
+
+
+@pytest.mark.parametrize("argv, item", [(["school", "--json", "-"], "cals college"),
+                                        (["ask", "--json", "-"], "Wat is de deadline?"),
+                                        (["console"], "Wat is de deadline?")])
+def test_output_cut_off_by_its_reader_ends_quietly_with_141(tmp_path, argv, item):
+    """`… | head -1`: no BrokenPipeError traceback; 141 (128 + SIGPIPE) as for any filter."""
+    items = tmp_path / "items.txt"
+    items.write_text((item + "\n") * 3000, encoding="utf-8")
+    with items.open("rb") as stdin:
+        bot = subprocess.Popen([sys.executable, "-m", "bot", *argv], stdin=stdin,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=_env())
+        head = subprocess.Popen(["head", "-1"], stdin=bot.stdout, stdout=subprocess.PIPE)
+        bot.stdout.close()  # head alone reads it
+        first, _ = head.communicate(timeout=60)
+        err = bot.stderr.read().decode()
+        bot.wait(timeout=60)
+    assert json.loads(first)["status"] if "--json" in argv else first.startswith(b"Magister-koppeling bot")
+    assert bot.returncode == 141 and err == ""
+
+
+def test_a_list_with_an_unclosed_quote_is_refused_naming_the_row(tmp_path):
+    bad = tmp_path / "lijst.csv"
+    bad.write_text('name,host\n"Cals College,cals.magister.net\nVossius Gymnasium,vossius\n', encoding="utf-8")
+    r = run("school", "cals college", "--consent-list", str(bad))
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == (f"error: {bad}: no valid school in the list (1 rows skipped: row 1: the name runs over "
+                        "lines 2-3: a quote that is not closed?)\n")
+
+
+def test_skipped_rows_are_shown_where_the_list_is_used(tmp_path):
+    lst = tmp_path / "lijst.csv"
+    rows = ["naam;host", "Cals College;cals"] + [f";zonder-naam-{i}" for i in range(12)] + ["Vossius Gymnasium;geen host!"]
+    lst.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # school: stdout keeps its JSON contract; one line on stderr per run, not per item
+    r = run("school", "--json", "-", "--consent-list", str(lst), stdin="cals college\nvossius gymnasium\n")
+    assert r.returncode == 0 and [json.loads(x)["status"] for x in r.stdout.splitlines()] == ["granted", "granted"]
+    assert r.stderr.splitlines() == [
+        f"let op: {lst}: 12 rijen overgeslagen (row 2: no school name; row 3: no school name; row 4: no school name; "
+        "… en 9 meer); 1 rijen ingelezen met een waarschuwing (row 14: 'geen host!' is no Magister host (kept "
+        f"without host)); zie `python -m bot consent status --consent-list {lst}`"]
+    # consent status (the option after the action, as before it) lists the first ten, then how many more
+    for args in (("consent", "status", "--consent-list", str(lst)), ("consent", "--consent-list", str(lst), "status")):
+        r = run(*args)
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.splitlines()
+        i = lines.index("Rijen overgeslagen in deze lijst: 12")
+        assert lines[i + 1:i + 12] == [f"  row {n}: no school name" for n in range(2, 12)] + ["  … en 2 meer"]
+        assert lines[i + 12:] == ["Rijen ingelezen met een waarschuwing: 1",
+                                  "  row 14: 'geen host!' is no Magister host (kept without host)"]
+    got = json.loads(run("consent", "status", "--json", "--consent-list", str(lst)).stdout)
+    assert got["rows_skipped"] == 12 and len(got["faults"]) == 12 and got["warnings"] == [lines[-1].strip()]
+    assert got["source"] == str(lst) and got["kind"] == "path"
+
+
+def test_common_options_after_any_command_are_taken_or_refused_with_a_reason(listfile, tmp_path):
+    env = {"DATA_DIR": str(tmp_path / "data")}
+    r = run("consent", "refresh", "--consent-list", str(listfile), env=env)
+    assert r.returncode == 0 and "2 scholen" in r.stdout
+    for args, message in (
+            (("requests", "list", "--consent-list", str(listfile)), "--consent-list does not apply to `requests list`"),
+            (("--consent-list", str(listfile), "requests", "list"), "--consent-list does not apply to `requests list`"),
+            (("report", "questions", "--knowledge", "knowledge"), "--knowledge does not apply to `report questions`"),
+            (("consent", "status", "--knowledge", "knowledge"), "--knowledge does not apply to `consent status`"),
+            (("consent", "diff", "a.csv", "b.csv", "--consent-list", "c.csv"),
+             "--consent-list does not apply to `consent diff`: it compares the two files it is given"),
+            (("schools", "import", "x.csv", "--consent-list", "c.csv"), "--consent-list does not apply to `schools import`"),
+    ):
+        r = run(*args, env=env)
+        assert r.returncode == 2 and r.stdout == "" and message in r.stderr.splitlines()[-1], (args, r.stderr)
+    assert not (tmp_path / "data" / "bot.sqlite3").exists()
+
+
+def test_a_malformed_log_level_is_one_line_naming_the_variable():
+    from bot.config import Settings
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'"):
+        Settings.from_env({"LOG_LEVEL": "LOUD"})
+    assert Settings.from_env({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
+    assert Settings.from_env({"LOG_LEVEL": "warn"}).log_level == "WARNING"
+    assert Settings.from_env({}).log_level == "INFO"
+    r = run("ask", "deadline", env={"LOG_LEVEL": "LOUD"})
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "error: LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'\n"

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -119,12 +120,45 @@ def test_status_without_a_url_names_the_file_or_the_example(tmp_path):
     assert r.returncode == 0 and "Geen bron ingesteld" in r.stdout
 
 
-def test_first_start_with_the_source_down_uses_the_example_and_says_why(tmp_path):
+def test_first_start_with_the_source_down_never_answers_from_the_example(tmp_path):
+    with ListServer() as s:
+        s.set("/list.csv", Answer(503, b"down"))
+        env = {"CONSENT_LIST_URL": s.url("/list.csv"), "DATA_DIR": str(tmp_path)}
+        started = time.monotonic()
+        r = run("school", "--json", "cals college", env=env)
+        took = time.monotonic() - started
+        assert (r.returncode, r.stdout) == (1, "") and s.count("/list.csv") == 1  # one attempt: no backoff
+        assert r.stderr.strip() == (f"error: consent list unavailable: {env['CONSENT_LIST_URL']}: HTTP 503 Service "
+                                    "Unavailable; run `python -m bot consent refresh` when the source is back")
+        assert took < 3.0
+        for args in (("draft", "Cals College"), ("console",)):
+            r = run(*args, env=env)
+            assert r.returncode == 1 and "consent list unavailable" in r.stderr and "Cals College" not in r.stdout
+        # A question needs no list: answered, and nothing fetched for it.
+        n = s.count("/list.csv")
+        r = run("ask", "Wat is de deadline?", env=env)
+        assert r.returncode == 0 and "18 december 2018" in r.stdout and s.count("/list.csv") == n
+        status = run("consent", "status", env=env)
+        assert status.returncode == 0 and "Geen lijst in gebruik" in status.stdout and "HTTP 503" in status.stdout
+        # CONSENT_LIST_PATH, when set too, stands in, and the reply names it.
+        path = tmp_path / "eigen.csv"
+        path.write_text("naam\nCals College\n", encoding="utf-8")
+        got = json.loads(run("school", "--json", "cals college", env={**env, "CONSENT_LIST_PATH": str(path)}).stdout)
+        assert got["status"] == "granted" and got["list"]["source"] == str(path) and "HTTP 503" in got["list"]["error"]
+        # The source is back: a refresh gets the list, and lookups answer from it.
+        s.set("/list.csv", Answer(body=GOOD.encode()))
+        r = run("consent", "refresh", env=env)
+        assert r.returncode == 0 and "Lijst opgehaald: 5 scholen" in r.stdout
+        got = json.loads(run("school", "--json", "cals college", env=env).stdout)
+        assert got["status"] == "granted" and not got["list"]["example"] and got["list"]["source"] == env["CONSENT_LIST_URL"]
+
+
+def test_a_failed_refresh_with_no_good_list_says_so(tmp_path):
     with ListServer() as s:
         s.set("/list.csv", Answer(404))
-        r = run("school", "--json", "cals college", env={"CONSENT_LIST_URL": s.url("/list.csv"), "DATA_DIR": str(tmp_path)})
-    got = json.loads(r.stdout)
-    assert r.returncode == 0 and got["list"]["example"] and "HTTP 404" in got["list"]["error"]
+        r = run("consent", "refresh", env={"CONSENT_LIST_URL": s.url("/list.csv"), "DATA_DIR": str(tmp_path)})
+    assert r.returncode == 1 and "Lijst niet opgehaald" in r.stdout and "HTTP 404" in r.stdout
+    assert "Er is nog geen goede lijst" in r.stdout and "blijft in gebruik" not in r.stdout
 
 
 def test_a_list_on_the_command_line_beats_the_url(env, tmp_path):

@@ -129,9 +129,20 @@ def test_a_redirect_loop_fails_clearly(srv, tmp_path):
 def test_500_then_200_is_retried(srv, tmp_path):
     srv.set("/list.csv", Answer(500, b"oops"), Answer(body=GOOD.encode()))
     src = source(srv, tmp_path)
-    result_list = src.start()
-    assert names(result_list) == NAMES and srv.count("/list.csv") == 2
+    src.start(fetch_missing=False)
+    assert src.refresh().status == "updated"
+    assert names(src.current) == NAMES and srv.count("/list.csv") == 2
     assert src.status()["result"] == "updated"
+
+
+def test_start_up_fetches_once_without_retries(srv, tmp_path):
+    """Start-up never hangs on backoffs (a CLI call, a Slack start): the background refresh
+    and `consent refresh` retry."""
+    srv.set("/list.csv", Answer(500, b"oops"), Answer(body=GOOD.encode()))
+    src = source(srv, tmp_path, policy=FetchPolicy(attempts=3, backoff=5.0))
+    consent = src.start()
+    assert srv.count("/list.csv") == 1 and consent.unavailable and "HTTP 500" in consent.error
+    assert src.refresh().status == "updated" and names(src.current) == NAMES
 
 
 def test_500_every_time_keeps_the_last_good_list(srv, tmp_path):
@@ -209,7 +220,9 @@ def test_unreachable_host(tmp_path):
         dead = s.url("/list.csv")  # the port is free again once the server is gone
     src = ConsentSource(url=dead, data_dir=tmp_path, policy=FAST)
     consent = src.start()
-    assert consent.example and "cannot connect" in consent.error  # the bundled example, saying why
+    # Never the made-up example in place of a configured source: no schools, no verdict, saying why.
+    assert consent.unavailable and not consent.example and consent.schools == ()
+    assert "cannot connect" in consent.error and consent.info()["unavailable"] is True
     assert src.status()["result"] == "failed"
 
 
@@ -267,7 +280,7 @@ def test_a_cache_of_another_url_is_not_used(srv, tmp_path):
     started_with_good_list(srv, tmp_path)
     other = ConsentSource(url=srv.url("/other.csv"), data_dir=tmp_path / "data", policy=FAST)
     consent = other.start(fetch_missing=False)
-    assert consent.example and "not fetched yet" in consent.error
+    assert consent.unavailable and "not fetched yet" in consent.error
 
 
 def test_a_broken_cache_file_is_reported_not_raised(srv, tmp_path):
@@ -275,7 +288,7 @@ def test_a_broken_cache_file_is_reported_not_raised(srv, tmp_path):
     src.cache_path.write_text('{"format": "magister-consent-cache/1", "body": ', encoding="utf-8")
     again = ConsentSource(url=srv.url("/list.csv"), data_dir=tmp_path / "data", policy=FAST)
     consent = again.start(fetch_missing=False)
-    assert consent.example and "cache" in consent.error
+    assert consent.unavailable and "cache" in consent.error
 
 
 def test_fallback_to_the_configured_file(srv, tmp_path):

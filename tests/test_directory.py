@@ -251,3 +251,40 @@ def test_lookup_eval_with_the_vo_directory_is_as_good_and_never_wrongly_granted(
     without = score({"DATA_DIR": str(tmp_path / "empty")})
     with_dir = score({"DATA_DIR": str(data)})
     assert with_dir[1] == 0 and with_dir[0] >= without[0]
+
+
+def test_import_refuses_a_file_that_is_no_duo_school_list(tmp_path):
+    env = {"DATA_DIR": str(tmp_path / "data")}
+    consent = tmp_path / "consent-list.csv"
+    consent.write_text("name,magister_host\nCals College,cals.magister.net\nVossius Gymnasium,vossius\n", encoding="utf-8")
+    tenants = tmp_path / "magister_tenants_2022.csv"  # the shape of ../shared/data/schools/magister_tenants_2022.csv
+    tenants.write_text("tenant_id,name,subdomain,url\n32b7e0f3,'t Atrium,atrium,https://atrium.magister.net\n",
+                       encoding="utf-8")
+    for f in (consent, tenants):
+        r = run("schools", "import", str(f), env=env)
+        assert r.returncode == 1 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+        assert r.stderr.startswith(f"error: {f}: not a DUO school file: no BRIN or vestigingscode column (")
+        assert "INSTELLINGSCODE" in r.stderr and "VESTIGINGSCODE" in r.stderr
+    assert not (tmp_path / "data" / DIRECTORY_FILE).exists()
+
+
+def test_import_rows_without_a_code_are_skipped_and_rows_kept_with_a_warning_are_not(tmp_path):
+    f = tmp_path / "scholen.csv"
+    f.write_text("brin,vestigingscode,name,city,host\n20DP,20DP00,Stedelijk Gymnasium,Leiden,\n,,Zonder Code,Delft,\n"
+                 "21AF,21AF00,Vossius Gymnasium,Amsterdam,geen host!\n", encoding="utf-8")
+    got = read_file(f)
+    assert [s.vestigingscode for s in got.schools] == ["20DP00", "21AF00"]
+    assert got.faults == ("row 2: no BRIN or vestigingscode",)
+    assert got.warnings == ("row 3: 'geen host!' is no Magister host (kept without host)",)
+    env = {"DATA_DIR": str(tmp_path / "data")}
+    r = run("schools", "import", str(f), env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1:] == ["1 rijen overgeslagen:", "  row 2: no BRIN or vestigingscode",
+                                         "Rijen ingelezen met een waarschuwing: 1",
+                                         "  row 3: 'geen host!' is no Magister host (kept without host)"]
+    got = json.loads(run("schools", "import", "--json", str(f), env=env).stdout)
+    assert got["faults"] == ["row 2: no BRIN or vestigingscode"] and len(got["warnings"]) == 1 and got["total"] == 2
+    only_bad = tmp_path / "zonder.csv"
+    only_bad.write_text("brin,vestigingscode,name\n,,Zonder Code\n", encoding="utf-8")
+    with pytest.raises(ConsentListError, match=r"no usable row \(1 rows skipped: row 1: no BRIN or vestigingscode\)"):
+        read_file(only_bad)

@@ -108,8 +108,17 @@ def test_parse_since(text, expected):
 
 
 def test_parse_since_rejects_nonsense():
-    with pytest.raises(ValueError, match="--since"):
+    with pytest.raises(ValueError, match="expected e.g. 30d"):
         parse_since("last month", NOW)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("99999999d", "too long a period"), ("9999999999999w", "too long a period"), ("9" * 5000, "too long a period"),
+    ("2026-12-25", "is in the future"), ("2026-12-01T12:00+01:00", "is in the future"),
+])
+def test_parse_since_refuses_a_period_out_of_range(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_since(text, NOW)
 
 
 def test_render_requests_table(tmp_path):
@@ -188,3 +197,11 @@ def test_cli_bad_input_gives_one_clear_line(tmp_path):
     assert r.returncode == 1 and r.stderr.startswith("error: store ") and "Traceback" not in r.stderr
     r = run("requests", "export", "--csv", str(tmp_path / "no" / "such" / "dir.csv"), data_dir=tmp_path / "empty")
     assert r.returncode == 1 and r.stderr.startswith("error: cannot write") and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("since, message", [("99999999d", "too long a period"), ("2030-01-01", "is in the future")])
+def test_cli_refuses_a_period_out_of_range_as_bad_usage(tmp_path, since, message):
+    r = run("report", "questions", "--since", since, data_dir=tmp_path / "data")
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    last = r.stderr.splitlines()[-1]
+    assert f"argument --since: '{since}'" in last and message in last

@@ -229,3 +229,23 @@ def test_procfile_worker_runs_socket_mode(fake_slack):
     assert "Slack refused SLACK_APP_TOKEN" in r.stderr
     assert fake_slack.of("apps.connections.open")[0].headers["Authorization"] == f"Bearer {APP_TOKEN}"
     assert APP_TOKEN not in r.stderr and BOT_TOKEN not in r.stderr
+
+
+# -- Slack unreachable at start-up --------------------------------------------------------------------
+@pytest.mark.parametrize("how", ["socket", "serve", "procfile-web"])
+def test_slack_unreachable_at_start_up_is_one_line_and_exit_1(how):
+    dead = free_port()  # nothing listens there
+    api = f"http://127.0.0.1:{dead}/api/"
+    e = env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=api, PORT=str(free_port()))
+    if how == "socket":
+        argv = [sys.executable, "-m", "bot"]
+        e["SLACK_APP_TOKEN"] = APP_TOKEN
+    else:
+        e["SLACK_SIGNING_SECRET"] = SIGNING_SECRET
+        argv = [sys.executable, "-m", "bot", "serve"] if how == "serve" else ["bash", "-c", f"exec {_procfile()['web']}"]
+    r = subprocess.run(argv, cwd=ROOT, env=e, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 if how != "procfile-web" else r.returncode != 0
+    assert "Traceback" not in r.stderr and "urlopen error" not in r.stderr.splitlines()[-1]
+    assert r.stderr.strip().splitlines()[-1] == (f"error: cannot reach Slack at {api} (Connection refused); "
+                                                 "check the network, a proxy, or SLACK_API_URL")
+    assert BOT_TOKEN not in r.stderr

@@ -226,6 +226,46 @@ def test_a_failed_refresh_and_a_stale_list_show_in_lookups_and_the_app_home(app,
         stop()
 
 
+def test_with_no_good_list_yet_the_bot_answers_questions_but_gives_no_verdict_until_a_refresh(fake_slack, srv,
+                                                                                              tmp_path):
+    """CONSENT_LIST_URL set, the source down, no copy: never the made-up example list."""
+    srv.set("/list.csv", Answer(503, b"down"))
+    bot = tracked_bot(srv, tmp_path)
+    assert bot.consent.unavailable and bot.consent.schools == ()
+    with Store(tmp_path / "data" / "bot.sqlite3") as store:
+        harness, stop = serve_slack(fake_slack, bot, store=store)
+        try:
+            harness.command("wat is de deadline?", user=BERT)
+            assert "18 december 2018" in text_of(only(fake_slack.wait("response_url")))
+            for n, text in enumerate(("school Cals College", "heeft het Vossius Gymnasium al toestemming gegeven?"), 1):
+                harness.command(text, user=BERT)
+                reply = new_reply(fake_slack, n)
+                shown = text_of(reply)
+                assert "De toestemmingslijst is nu niet beschikbaar" in shown and "HTTP 503" in shown
+                assert "✅" not in shown and "❌" not in shown and "VOORBEELDLIJST" not in shown
+                assert_fits_block_kit(reply)
+            harness.command("verzoek Cals College", user=ANNE)
+            assert "kon niet nagaan of de school al op de lijst staat" in text_of(new_reply(fake_slack, 3))
+            harness.event({"type": "app_home_opened", "user": BERT, "tab": "home"})
+            assert "Niet beschikbaar: er is nog geen goede lijst" in text_of(only(fake_slack.wait("views.publish")))
+            # "the school is still not on the list" cannot be told without a list: the reminder waits
+            sent_at = utc_now() - timedelta(days=20)
+            req, _ = store.open_request("Montessori Lyceum Amsterdam", requested_by=ANNE, now=sent_at)
+            store.mark_sent(req.id, channel="C0TEAM01", message_ts="1700000000.000099", now=sent_at)
+            assert harness.jobs.sweep(utc_now())["reminded"] == 0 and store.get_request(req.id).reminded_at is None
+
+            # the source is back: an admin's refresh brings the list in, and lookups give verdicts again
+            srv.set("/list.csv", Answer(body=LIST.encode(), headers={"Content-Type": "text/csv"}))
+            harness.command("lijst vernieuwen", user=ADMIN)
+            assert "✅ Lijst opgehaald: 5 scholen." in text_of(new_reply(fake_slack, 4))
+            harness.command("school Vossius Gymnasium", user=BERT)
+            assert "✅ *Vossius Gymnasium*" in text_of(new_reply(fake_slack, 5))
+            assert not fake_slack.of("chat.postMessage")  # a first list is no news to announce
+            assert harness.jobs.sweep(utc_now())["reminded"] == 1
+        finally:
+            stop()
+
+
 def test_the_background_refresh_runs_on_its_own_and_never_holds_up_a_reply(fake_slack, srv, tmp_path):
     bot = tracked_bot(srv, tmp_path, consent_refresh_minutes=0.002)  # every 0.12 s
     harness, stop = serve_slack(fake_slack, bot, store=None)

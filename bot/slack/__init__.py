@@ -7,15 +7,26 @@
 Token rules (one-line :class:`~bot.errors.ConfigError` naming the variable otherwise):
 Socket Mode needs ``SLACK_BOT_TOKEN`` and ``SLACK_APP_TOKEN``; HTTP mode needs
 ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``. Shapes are checked by
-:meth:`bot.config.Settings.from_env`.
+:meth:`bot.config.Settings.from_env`. Slack refusing a token, or not answering at all, at
+start-up is one line too (:func:`slack_errors`).
 """
 from __future__ import annotations
 
+import http.client
 import logging
 import sys
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.error import URLError
 
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import BotError, ConfigError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+"""slack_sdk's Web API base URL, named in messages when ``SLACK_API_URL`` is unset."""
+_UNREACHABLE = (URLError, ConnectionError, TimeoutError, http.client.HTTPException)
+"""What slack_sdk's urllib client raises when Slack does not answer (after its own retry):
+refused, reset, DNS or TLS failure (as URLError), a timeout, a broken HTTP response."""
 
 log = logging.getLogger("bot.slack")
 
@@ -45,12 +56,25 @@ def setup_logging(settings: Settings) -> None:
     install([settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret])
 
 
-def explain(error: Exception) -> ConfigError | None:
-    """A one-line :class:`ConfigError` for Slack refusing a token at start-up, else ``None``."""
+class SlackUnreachable(BotError):
+    """Slack's Web API did not answer at start-up (network, proxy, ``SLACK_API_URL``)."""
+
+
+def explain(error: BaseException, settings: Settings | None = None) -> BotError | None:
+    """A one-line error for Slack refusing a token at start-up (:class:`ConfigError`) or not
+    answering at all (:class:`SlackUnreachable`, naming the API URL of ``settings``), else ``None``."""
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
+    from ..consent_source import display_url
+
     cause = error.__context__ if isinstance(error, BoltError) else error
+    if isinstance(cause, _UNREACHABLE):
+        reason = cause.reason if isinstance(cause, URLError) else cause
+        why = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+        url = display_url((settings.slack_api_url if settings else "") or DEFAULT_API_URL)
+        return SlackUnreachable(f"cannot reach Slack at {url} ({str(why)[:120]}); check the network, "
+                                "a proxy, or SLACK_API_URL")
     if isinstance(cause, SlackApiError):
         url = getattr(cause.response, "api_url", "") or ""
         method = url.rstrip("/").rsplit("/", 1)[-1]
@@ -61,48 +85,59 @@ def explain(error: Exception) -> ConfigError | None:
     return None
 
 
+@contextmanager
+def slack_errors(settings: Settings) -> Iterator[None]:
+    """Around the calls that reach Slack at start-up (``auth.test`` when the app is built,
+    ``apps.connections.open`` in Socket Mode): what :func:`explain` can word is raised as
+    that one-line :class:`~bot.errors.BotError`; anything else as it was."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        yield
+    except (BoltError, SlackApiError, *_UNREACHABLE) as e:
+        explained = explain(e, settings)
+        if explained is None:
+            raise
+        raise explained from None
+
+
 def run(settings: Settings, *, http: bool = False) -> int:
     """Run the Slack app until interrupted: Socket Mode, or HTTP on ``settings.port`` when
     ``http``, with the request store (``DATA_DIR/bot.sqlite3``; without it when it cannot be
     opened) and the background jobs (consent-list refresh every ``CONSENT_REFRESH_MINUTES``,
     reminders, question purge). Returns the exit status; raises :class:`ConfigError` for a
-    missing, malformed or refused token."""
+    missing, malformed or refused token and :class:`SlackUnreachable` when Slack does not answer."""
     check_settings(settings, http=http)
     setup_logging(settings)
-    from slack_bolt.error import BoltError
-    from slack_sdk.errors import SlackApiError
-
     from .app import open_store
 
-    try:
-        if http:
-            from .http import EVENTS_PATH, HEALTH_PATH, jobs_of, make_server, wsgi_app
+    if http:
+        from .http import EVENTS_PATH, HEALTH_PATH, jobs_of, make_server, wsgi_app
 
+        with slack_errors(settings):
             app = wsgi_app(settings, store=open_store(settings))
-            server = make_server(app, port=settings.port)
-            log.info("HTTP mode on port %d: Slack posts to %s, health at %s (production: gunicorn, see Procfile)",
-                     server.server_port, EVENTS_PATH, HEALTH_PATH)
-            jobs = jobs_of(app)
-            jobs.start()
-            try:
-                server.serve_forever()
-            finally:
-                jobs.stop()
-                server.server_close()
-        else:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+        server = make_server(app, port=settings.port)
+        log.info("HTTP mode on port %d: Slack posts to %s, health at %s (production: gunicorn, see Procfile)",
+                 server.server_port, EVENTS_PATH, HEALTH_PATH)
+        jobs = jobs_of(app)
+        jobs.start()
+        try:
+            server.serve_forever()
+        finally:
+            jobs.stop()
+            server.server_close()
+    else:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            from .app import build_runtime
+        from .app import build_runtime
 
+        with slack_errors(settings):
             runtime = build_runtime(settings, store=open_store(settings))
-            runtime.jobs.start()
-            try:
+        runtime.jobs.start()
+        try:
+            with slack_errors(settings):
                 SocketModeHandler(runtime.app, settings.slack_app_token).start()
-            finally:
-                runtime.jobs.stop()
-    except (BoltError, SlackApiError) as e:
-        explained = explain(e)
-        if explained is None:
-            raise
-        raise explained from None
+        finally:
+            runtime.jobs.stop()
     return 0

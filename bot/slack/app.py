@@ -121,6 +121,11 @@ def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: B
     """
     client = with_rate_limit_retry(client) if client is not None else make_client(settings)
     bot = bot or Bot.from_settings(settings)
+    if bot.consent.unavailable:
+        log.warning("consent list unavailable (%s): questions are answered, lookups give no verdict until a "
+                    "refresh succeeds", bot.consent.error)
+    elif bot.consent.error:
+        log.warning("consent list: %s; answering from %s", bot.consent.error, bot.consent.source)
     bolt_log = logging.getLogger("bot.slack.bolt")
     if not any(isinstance(f, _ClientGiven) for f in bolt_log.filters):
         bolt_log.addFilter(_ClientGiven())

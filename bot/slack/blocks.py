@@ -167,6 +167,13 @@ S = {
         "home_requests": "*Jouw open verzoeken*",
         "home_no_requests": "Je hebt geen open verzoeken.",
         "home_requests_error": "_Je verzoeken kan ik nu niet tonen (opslagprobleem)._",
+        "list_unavailable": "⚠️ De toestemmingslijst is nu niet beschikbaar, dus ik kan niet zeggen of *{query}* "
+                            "Studyspace toegang heeft gegeven. Probeer het later nog eens.",
+        "list_unavailable_why": "Reden: {error}. Een beheerder kan de lijst ophalen met `/magister lijst vernieuwen`.",
+        "home_list_unavailable": "⚠️ Niet beschikbaar: er is nog geen goede lijst ({error}). Opzoekingen geven geen "
+                                 "oordeel tot het ophalen lukt.",
+        "draft_unverified": "⚠️ De toestemmingslijst is nu niet beschikbaar: ik kon niet nagaan of de school al op "
+                            "de lijst staat.",
     },
     "en": {
         "up": "👍 Helpful",
@@ -250,6 +257,13 @@ S = {
         "home_requests": "*Your open requests*",
         "home_no_requests": "You have no open requests.",
         "home_requests_error": "_I can't show your requests right now (storage problem)._",
+        "list_unavailable": "⚠️ The consent list is not available right now, so I can't tell whether *{query}* has "
+                            "granted Studyspace access. Please try again later.",
+        "list_unavailable_why": "Reason: {error}. An admin can fetch the list with `/magister list refresh`.",
+        "home_list_unavailable": "⚠️ Not available: there is no good list yet ({error}). Lookups give no verdict "
+                                 "until a fetch succeeds.",
+        "draft_unverified": "⚠️ The consent list is not available right now: I could not check whether the school "
+                            "is on it already.",
     },
 }
 
@@ -468,8 +482,11 @@ def _has(kb: KnowledgeBase, entry_id: str) -> bool:
 # -- lookups ---------------------------------------------------------------------------------
 def lookup_blocks(lk: Lookup, lang: str = "nl") -> list[dict]:
     """A lookup: the verdict (shared wording), buttons for the candidates or near misses,
-    "Verzoek opstellen" when the school is not on the list, and the list's source and age."""
+    "Verzoek opstellen" when the school is not on the list, and the list's source and age.
+    When the list is unavailable (no good copy of its source yet): no verdict, but that."""
     lang = _lang(lang)
+    if lk.list_info and lk.list_info.get("unavailable"):
+        return unavailable_blocks(lk.query, lk.list_info, lang)
     body = lookup_text(replace(lk, list_info=None), lang)  # the list line goes in a context block
     blocks = sections(escape(body))
     buttons: list[dict] = []
@@ -483,6 +500,15 @@ def lookup_blocks(lk: Lookup, lang: str = "nl") -> list[dict]:
     line = list_line(lk.list_info, lang)
     if line:
         blocks.append(context(escape(line)))
+    return blocks
+
+
+def unavailable_blocks(query: str, info: dict, lang: str = "nl") -> list[dict]:
+    """The reply to a lookup while the consent list is unavailable: no verdict, the reason,
+    and how an admin gets the list."""
+    s = S[_lang(lang)]
+    blocks = sections(s["list_unavailable"].format(query=escape(query.strip() or "?")))
+    blocks.append(context(escape(s["list_unavailable_why"].format(error=info.get("error") or "?"))))
     return blocks
 
 
@@ -649,7 +675,9 @@ def home_view(info: dict | None, help_contact: str = "", lang: str = "nl",
     blocks += sections(escape(s["slack_intro"]))
     blocks += sections(escape(HELP[lang].split("\n", 1)[1] if "\n" in HELP[lang] else ""))
     blocks.append({"type": "divider"})
-    blocks += sections(s["home_list"] + "\n" + escape(list_line(info, lang)))
+    line = (s["home_list_unavailable"].format(error=info.get("error") or "?") if info and info.get("unavailable")
+            else list_line(info, lang))
+    blocks += sections(s["home_list"] + "\n" + escape(line))
     blocks.append({"type": "divider"})
     if requests is None:
         blocks += sections(s["home_requests"] + "\n" + s["home_requests_error"])

@@ -23,15 +23,13 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from wsgiref.simple_server import make_server as _wsgiref_server
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.error import BoltError
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from ..config import Settings
 from ..core import Bot
 from ..errors import BotError
 from ..store import Store
-from . import check_settings, explain, setup_logging
+from . import check_settings, setup_logging, slack_errors
 from .app import build_runtime, open_store
 from .jobs import Jobs
 
@@ -76,21 +74,17 @@ def jobs_of(app: WSGIApp) -> Jobs:
 
 
 def create_app(settings: Settings | None = None) -> WSGIApp:
-    """The WSGI app from the environment, for gunicorn. A missing or malformed setting
-    prints one line naming it and exits 1 (run gunicorn with ``--preload`` so it stops)."""
+    """The WSGI app from the environment, for gunicorn. A missing or malformed setting, a
+    token Slack refuses, or Slack not answering prints one line and exits 1 (run gunicorn with
+    ``--preload`` so it stops)."""
     try:
         settings = settings or Settings.from_env()
         setup_logging(settings)
         check_settings(settings, http=True)
-        try:
+        with slack_errors(settings):
             app = wsgi_app(settings, store=open_store(settings))
-            jobs_of(app).start_when_serving()
-            return app
-        except (BoltError, SlackApiError) as e:
-            explained = explain(e)
-            if explained is None:
-                raise
-            raise explained from None
+        jobs_of(app).start_when_serving()
+        return app
     except BotError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(1) from None

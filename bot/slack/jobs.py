@@ -166,7 +166,10 @@ class Jobs:
         if store is None:
             return done
         days = self.settings.request_reminder_days
-        if days > 0:
+        if days > 0 and self.bot.consent.unavailable:
+            # "still not on the list" cannot be told without a list: remind once there is one
+            log.info("reminders wait: the consent list is unavailable")
+        elif days > 0:
             try:
                 due = store.due_reminders(now, days)
             except StoreError as e:

@@ -42,7 +42,8 @@ from slack_sdk.errors import SlackApiError
 from ..consentlist import School
 from ..core import Bot, Reply, parse_command
 from ..faq import Answer
-from ..render import LIST_T, refresh_text, status_text
+from ..consent_source import refresh_report, status_report
+from ..render import LIST_T
 from ..schools import Lookup
 from ..store import Request, Store, StoreError, utc_now
 from ..text import clean, fold
@@ -314,8 +315,8 @@ class Listeners:
             return B.message(B.text_blocks(LIST_T[lang]["no_source"]), lang)
         if name == "list_refresh":
             log.info("consent list refresh asked by user=%s", user)
-            return B.message(B.text_blocks(refresh_text(source.refresh(), lang)), lang)
-        return B.message(B.text_blocks(status_text(source.status(), lang)), lang)
+            return B.message(B.text_blocks(refresh_report(source.refresh(), lang)), lang)
+        return B.message(B.text_blocks(status_report(source.status(), lang)), lang)
 
     # -- buttons ------------------------------------------------------------------------------
     def on_show_entry(self, ack: Callable, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
@@ -565,6 +566,8 @@ class Listeners:
         draft_id = self.drafts.add(rec)
         found, _ = self._open_for(rec)
         notice = B.existing_request_text("draft_open", found) if found else ""
+        if self.bot.consent.unavailable:
+            notice = "\n".join(x for x in (B.S["nl"]["draft_unverified"], notice) if x)
         return B.message(B.draft_blocks(rec.draft, draft_id=draft_id, school_query=query, listed_as=listed,
                                         can_post=bool(channel) and not _is_dm(channel), notice=notice))
 
