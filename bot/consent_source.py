@@ -668,16 +668,17 @@ def _format(url: str, content_type: str) -> str | None:
     return "yaml" if "yaml" in content_type.lower() else None
 
 
-class Refresher:
-    """Runs ``source.refresh()`` on a daemon thread: first after ``first_after`` seconds, then
-    every ``every`` seconds (``every <= 0``: :meth:`start` does nothing). A refresh that raises
-    is logged and the thread goes on. :meth:`stop` asks the thread to end and waits for it.
-    """
+class Periodic:
+    """Calls ``fn()`` on a daemon thread: first after ``first_after`` seconds, then every
+    ``every`` seconds (``every <= 0``: :meth:`start` does nothing). A call that raises is
+    logged and the thread goes on. :meth:`stop` asks the thread to end and waits for it."""
 
-    def __init__(self, source: ConsentSource, every: float, *, first_after: float = 0.0):
-        self.source = source
+    def __init__(self, fn: Callable[[], object], every: float, *, first_after: float = 0.0,
+                 name: str = "periodic"):
+        self.fn = fn
         self.every = every
         self.first_after = first_after
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -691,11 +692,11 @@ class Refresher:
         if self.every <= 0 or self.running:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="consent-refresh", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float | None = 10.0) -> bool:
-        """Stop the thread; ``True`` when it ended within ``timeout`` seconds (a fetch under
+        """Stop the thread; ``True`` when it ended within ``timeout`` seconds (a call under
         way finishes first; the thread is a daemon, so it never holds up the process's exit)."""
         self._stop.set()
         if self._thread is None:
@@ -707,10 +708,18 @@ class Refresher:
         delay = self.first_after
         while not self._stop.wait(delay):
             try:
-                self.source.refresh()
-            except Exception:  # the thread must outlive any one refresh
-                log.exception("background refresh of the consent list failed")
+                self.fn()
+            except Exception:  # the thread must outlive any one call
+                log.exception("%s failed", self.name)
             delay = self.every
+
+
+class Refresher(Periodic):
+    """:class:`Periodic` ``source.refresh()``: the background refresh of the consent list."""
+
+    def __init__(self, source: ConsentSource, every: float, *, first_after: float = 0.0):
+        super().__init__(source.refresh, every, first_after=first_after, name="consent-refresh")
+        self.source = source
 
 
 # -- wording for rows skipped or kept with a warning, and for a list that is unavailable ------

@@ -34,7 +34,7 @@ from typing import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..consent_source import Refresher, RefreshResult, on_added
+from ..consent_source import Periodic, Refresher, RefreshResult, on_added
 from ..consentlist import School
 from ..store import Store, StoreError, utc_now
 from . import blocks as B
@@ -52,46 +52,6 @@ refresh interval is shorter): the list from start-up may be an old copy."""
 LANG_LOOKBACK_DAYS = 90
 """How far back a requester's questions are read to choose the language of a DM."""
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-
-
-class Periodic:
-    """Call ``fn()`` on a daemon thread: first after ``first_after`` seconds, then every
-    ``every`` seconds. An exception is logged and the thread goes on."""
-
-    def __init__(self, fn: Callable[[], object], every: float, *, first_after: float = 0.0, name: str = "periodic"):
-        self.fn = fn
-        self.every = every
-        self.first_after = first_after
-        self.name = name
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.every <= 0 or self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 5.0) -> bool:
-        self._stop.set()
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _run(self) -> None:
-        delay = self.first_after
-        while not self._stop.wait(delay):
-            try:
-                self.fn()
-            except Exception:  # the thread must outlive any one run
-                log.exception("%s failed", self.name)
-            delay = self.every
 
 
 class Jobs:
