@@ -20,9 +20,9 @@ from typing import Callable, Iterable, TextIO
 from .config import Settings
 from .consent_source import refresh_report, rows_notice, rows_text, status_report
 from .consentlist import ConsentList
-from .core import Bot
+from .core import Bot, Reply
 from .errors import BotError
-from .render import HELP, T, list_line, lookup_text, reply_text
+from .render import list_line, lookup_text, reply_text
 
 log = logging.getLogger("bot")
 
@@ -109,11 +109,16 @@ def run_batch(args: argparse.Namespace, bot: Bot, stdin: TextIO, out: TextIO) ->
     """``ask``, ``school`` and ``draft``: one result per item, JSON or text."""
     items, streamed = _items(args, stdin)
     kb, contact = bot.kb, bot.settings.help_contact
+    def ask(q: str) -> tuple[dict, str]:
+        a = bot.ask(q)
+        return a.to_json(), reply_text(Reply("answer", a.lang, answer=a), kb, contact)
+
+    def school(q: str) -> tuple[dict, str]:
+        lk = bot.lookup(q)
+        return lk.to_json(), lookup_text(lk, "nl")
+
     handlers: dict[str, Callable[[str], tuple[dict, str]]] = {
-        "ask": lambda q: ((a := bot.ask(q)).to_json(), reply_text(_as_reply("answer", a), kb, contact)),
-        "school": lambda q: ((lk := bot.lookup(q)).to_json(), lookup_text(lk, "nl")),
-        "draft": lambda q: _draft(bot, q, args),
-    }
+        "ask": ask, "school": school, "draft": lambda q: _draft(bot, q, args)}
     handle = handlers[args.command]
     for item in items:
         try:
@@ -125,12 +130,6 @@ def run_batch(args: argparse.Namespace, bot: Bot, stdin: TextIO, out: TextIO) ->
         if not args.json and streamed:
             out.write("\n")
     return 0
-
-
-def _as_reply(kind: str, answer):
-    from .core import Reply
-
-    return Reply(kind, answer.lang, answer=answer)
 
 
 def _draft(bot: Bot, school: str, args: argparse.Namespace) -> tuple[dict, str]:

@@ -295,17 +295,10 @@ class Directory:
         match or candidate is its index into :meth:`groups`)."""
         return self._built()[0].lookup(query)
 
-    def find(self, query: str) -> School | None:
-        """The one school ``query`` names in the directory, or ``None`` (none, or several).
-
-        A BRIN (``20DP``) or vestigingscode (``20DP00``) finds its school; several locations
-        of one BRIN count as one school (the first location stands for it).
-        """
-        group = self.find_group(query)
-        return None if group is None else self.groups()[group]
-
     def find_group(self, query: str) -> int | None:
-        """Like :meth:`find`, as an index into :meth:`groups`."""
+        """The one school ``query`` names in the directory, as an index into :meth:`groups`, or
+        ``None`` (none, or several). A BRIN (``20DP``) or vestigingscode (``20DP00``) finds its
+        school; several locations of one BRIN count as one school."""
         matcher, shown, _ = self._built()
         m = _CODE.match(query)
         if m:

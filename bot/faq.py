@@ -20,11 +20,10 @@
 from __future__ import annotations
 
 import math
-import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+
 
 import snowballstemmer
 from rapidfuzz import process
@@ -314,8 +313,3 @@ class FaqMatcher:
         if s1 >= SUGGEST_AT and len(suggestions) >= 1:
             return Answer("ambiguous", None, s1, suggestions, lang, "", scores)
         return Answer("no_match", None, s1, (), lang, "low_score", scores)
-
-
-def entry_titles(entries: Iterable[Entry], lang: str) -> list[str]:
-    """The questions of ``entries`` in ``lang``, for "wat kan ik vragen" lists."""
-    return [e.question[lang] for e in entries]

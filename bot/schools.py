@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .consentlist import ConsentList, School, host_in
-from .text import name_tokens, normalize
+from .text import name_tokens
 
 PLACES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "plaatsen.txt"
 MAX_CHOICES = 8
@@ -323,13 +323,3 @@ class SchoolMatcher:
         caveat = "place_unconfirmed" if chosen.kind == 1 else ""
         return Lookup("granted", query, chosen.name.school, tuple(v.name.school for v in rest[:MAX_CHOICES]),
                       chosen.sim, caveat, info)
-
-
-def name_similarity(a: str, b: str) -> float:
-    """Similarity of two school names in 0..1 (token-sorted, canonical words)."""
-    return fuzz.token_sort_ratio(" ".join(name_tokens(a)), " ".join(name_tokens(b))) / 100
-
-
-def same_name(a: str, b: str) -> bool:
-    """Whether two names are the same once normalised ("Sint-X College" = "St. X college")."""
-    return normalize(" ".join(name_tokens(a))) == normalize(" ".join(name_tokens(b)))

@@ -8,7 +8,6 @@ forms, quotes, no-break spaces, case, diacritics and punctuation are handled in 
 """
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 

@@ -231,7 +231,7 @@ def test_rows_without_a_name_are_reported_and_skipped(srv, tmp_path):
     srv.set("/list.csv", Answer(body=(GOOD + ";nameless.magister.net;\nNieuwe School;nieuw;Delft\n").encode()))
     src = source(srv, tmp_path)
     src.start()
-    result = src.refresh(force=True)
+    src.refresh(force=True)
     consent = src.current
     assert "Nieuwe School" in names(consent) and len(consent.schools) == 6
     assert consent.faults == ("row 6: no school name",)
