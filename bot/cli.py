@@ -168,6 +168,11 @@ def _store_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
     qs.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _is_sqlite(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(16) == b"SQLite format 3\x00"
+
+
 def run_store_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """``requests list|export`` and ``report questions``. A missing database reads as
     empty (and is not created); raises :class:`~bot.store.StoreError` for a broken one."""
@@ -189,6 +194,9 @@ def run_store_command(args: argparse.Namespace, settings: Settings, out: TextIO)
         elif args.file == "-":
             export_csv(requests, out)
         else:
+            target = Path(args.file).resolve()
+            if target.is_file() and (target.name.startswith(path.name) or _is_sqlite(target)):
+                raise BotError(f"will not write the export over the database {args.file}: choose another file")
             try:
                 with open(args.file, "w", encoding="utf-8-sig", newline="") as f:
                     export_csv(requests, f)

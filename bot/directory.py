@@ -375,8 +375,8 @@ class DirectoryMatcher(SchoolMatcher):
                 return replace(found, status="ambiguous", match=None,
                                candidates=(self._with_place(found.match), *others)[:MAX_CHOICES])
             return replace(found, match=self._with_place(found.match))
-        if found.status != "not_found" or found.reason != "no_match":
-            return found
+        if found.status != "not_found" or found.reason != "no_match" or found.candidates:
+            return found  # near misses on the list: "niet op de lijst, geen tikfout" would be a guess
         group = self.directory.find_group(query)
         if group is None:
             return found
@@ -426,6 +426,9 @@ class DirectoryMatcher(SchoolMatcher):
         The legal name's qualifiers ("Openbare Scholengemeenschap") are no evidence either way."""
         if entry.host and school.host == entry.host:
             return True
+        linked = self._with_place(entry)
+        if linked.city and school.city and place_key(linked.city) != place_key(school.city):
+            return False  # the directory puts the listed school elsewhere
         legal = " ".join(t for t in name_tokens(school.name) if t not in QUALIFIERS)
         same = SchoolMatcher.lookup(self, f"{legal} {school.city}")
         if same.match:

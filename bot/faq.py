@@ -46,6 +46,8 @@ UNKNOWN_WEIGHT_FACTOR = 1.0
 FREQ_PIVOT, FREQ_SCALE = 7.0, 3.0
 """A word's weight falls linearly with its everyday frequency (Zipf 7 -> 0, 4 -> 1)."""
 PHRASE_SHARE = 0.5
+COMMON_WORD_ZIPF = 5.0
+"""A one-word question whose word is this common in everyday language ("test") is not answered."""
 """Share of an entry's score from its best phrasing; the rest from its whole vocabulary."""
 
 STOP_NL = frozenset("""
@@ -96,6 +98,8 @@ _SYNONYM_GROUPS = [
     "ontvangen ontvangt krijgen krijgt receive receives",
     "waar where",
 ]
+# Question words: they shape a question but name no topic on their own.
+QUESTION_WORDS = frozenset({"wie", "wanneer", "waarom", "waar"})
 # Fixed expressions that name no topic ("hoe laat is het" asks the time).
 STOP_PHRASES = ("hoe laat", "what time", "hoe gaat het", "how are you", "wat is dat", "what is that")
 SYNONYMS = {w: g.split()[0] for g in _SYNONYM_GROUPS for w in g.split()}
@@ -301,14 +305,19 @@ class FaqMatcher:
             return Answer("no_match", None, 0.0, lang=lang, reason="empty")
         if all(w in STOP for w in words):
             return Answer("no_match", None, 0.0, lang=lang, reason="no_topic")
+        content = [w for w in self._words(question) if w not in STOP]
+        if content and all(stem(w) in QUESTION_WORDS for w in content):
+            return Answer("no_match", None, 0.0, lang=lang, reason="no_topic")  # "wie ben jij?"
         scores, covers = self._rank(question)
         ranked = sorted(self.kb.entries, key=lambda e: -scores[e.id])
         best = ranked[0]
         s1 = scores[best.id]
         s2 = scores[ranked[1].id] if len(ranked) > 1 else 0.0
         suggestions = tuple(e for e in ranked[:3] if scores[e.id] >= SUGGEST_AT and scores[e.id] >= s1 - 0.2)
-        # Answer only when the entry explains most of the question and clearly beats the rest.
-        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN and covers[best.id] >= COVER_AT:
+        # Answer only when the entry explains most of the question and clearly beats the rest;
+        # one everyday word ("test") is too little to be sure of.
+        one_common_word = len(content) == 1 and general_zipf(content[0]) >= COMMON_WORD_ZIPF
+        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN and covers[best.id] >= COVER_AT and not one_common_word:
             return Answer("answered", best, s1, suggestions[1:], lang, "", scores)
         if s1 >= SUGGEST_AT and len(suggestions) >= 1:
             return Answer("ambiguous", None, s1, suggestions, lang, "", scores)

@@ -31,9 +31,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .consentlist import ConsentList, School, host_in
+from .faq import general_zipf
 from .text import name_tokens
 
 PLACES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "plaatsen.txt"
+COMMON_WORD_ZIPF = 4.5
+"""A name word this common in everyday Dutch or English (wordfreq's Zipf scale: "meer" 6.3,
+"plein" 4.6, "bonhoeffer" 2.3) alone is a question, never a verdict."""
 MAX_CHOICES = 8
 """Most candidates offered in one "welke bedoel je?"; a vaguer query is "too general"."""
 
@@ -41,7 +45,8 @@ ARTICLES = frozenset("het de den der des van en voor op aan in te s a the of and
 QUALIFIERS = frozenset("""christelijk katholiek rk pc openbaar stedelijk gemeentelijk csg rsg osg ksg isg
 interconfessioneel protestants reformatorisch gereformeerd islamitisch algemeen bijzonder oecumenisch
 regionale regionaal""".split())
-STRICT_TYPES = frozenset("college lyceum gymnasium atheneum mavo havo vmbo praktijkonderwijs basisschool school".split())
+STRICT_TYPES = frozenset("""college lyceum gymnasium atheneum mavo havo vmbo praktijkonderwijs basisschool school
+academie hogeschool universiteit roc""".split())
 LOOSE_GENERIC = frozenset("""scholen scholengroep sg vo so vso onderwijsgroep onderwijs campus locatie
 vestiging sint mgr dr prof vwo tl kader cs cvo pcvo ors vbo lwoo""".split())
 GENERIC = ARTICLES | QUALIFIERS | STRICT_TYPES | LOOSE_GENERIC
@@ -240,6 +245,8 @@ class SchoolMatcher:
         if q_other and s_other:
             return near_miss
         weak = _Verdict(n, 5, edits, sim)
+        if len(matched) == 1 and set(q) != set(n.tokens) and general_zipf(matched[0]) >= COMMON_WORD_ZIPF:
+            return weak  # one everyday word ("Meer", "Plein") does not name one school
         if q_other:
             # The query adds one word the name lacks: fine only with two distinctive words agreeing.
             return _Verdict(n, 4, edits, sim) if len(q_other) == 1 and len(matched) >= 2 and not q_places else weak

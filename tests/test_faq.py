@@ -82,3 +82,8 @@ def test_any_text_gets_a_status(faq, s):
     assert a.status in ("answered", "ambiguous", "no_match")
     assert 0.0 <= a.score <= 1.0
     assert (a.entry is not None) == (a.status == "answered")
+
+
+@pytest.mark.parametrize("question", ["who are you", "wie ben jij?", "wanneer?", "test"])
+def test_question_words_or_one_everyday_word_get_no_answer(faq, question):
+    assert faq.answer(question).status != "answered"

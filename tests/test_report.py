@@ -205,3 +205,21 @@ def test_cli_refuses_a_period_out_of_range_as_bad_usage(tmp_path, since, message
     assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
     last = r.stderr.splitlines()[-1]
     assert f"argument --since: '{since}'" in last and message in last
+
+
+def test_an_export_never_overwrites_the_database(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bot.store import Store
+
+    db = tmp_path / "bot.sqlite3"
+    s = Store(db)
+    s.open_request("Cals College")
+    s.close()
+    before = db.read_bytes()
+    r = subprocess.run([sys.executable, "-m", "bot", "requests", "export", "--csv", str(db)], capture_output=True,
+                       text=True, cwd=Path(__file__).resolve().parents[1], env={"DATA_DIR": str(tmp_path), "PATH": ""})
+    assert r.returncode == 1 and "will not write the export over the database" in r.stderr
+    assert db.read_bytes() == before

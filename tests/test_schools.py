@@ -209,3 +209,14 @@ def test_the_directory_turns_a_guess_into_a_question():
     assert m.lookup("het 4e gymnasium").status == "granted"     # the directory's school is the entry
     r = m.lookup("De Wissel Goes")                               # a primary school, not Esprit's Wissel
     assert r.status != "granted"
+
+
+def test_an_everyday_word_or_another_kind_of_school_is_a_question():
+    consent = ConsentList((School("College de Meer", "zaam.magister.net"), School("Nieuwe School", "ns.magister.net"),
+                           School("Gerrit Rietveld College", "grc.magister.net")), "test")
+    m = SchoolMatcher(consent, places=[])
+    assert m.lookup("Meerscholen").status != "granted"       # "meer" is an everyday word
+    assert m.lookup("De Meer").status != "granted"
+    assert m.lookup("nieuwe school").status == "granted"     # ...but the whole name is the name
+    assert m.lookup("Gerrit Rietveld Academie").status != "granted"  # an academy is not a college
+    assert m.lookup("Gerrit Rietveld").status == "granted"

@@ -153,6 +153,19 @@ def test_serve_runs_http_mode_on_port(fake_slack):
     assert BOT_TOKEN not in err and SIGNING_SECRET not in err
 
 
+def test_serve_on_a_port_in_use_is_one_line(fake_slack):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=_http_env(fake_slack, port),
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and f"cannot serve on PORT {port}" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
 def _procfile() -> dict[str, str]:
     lines = (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
     return dict(line.split(":", 1) for line in lines if line.strip() and not line.startswith("#"))

@@ -117,7 +117,10 @@ def run(settings: Settings, *, http: bool = False) -> int:
 
         with slack_errors(settings):
             app = wsgi_app(settings, store=open_store(settings))
-        server = make_server(app, port=settings.port)
+        try:
+            server = make_server(app, port=settings.port)
+        except OSError as e:
+            raise BotError(f"cannot serve on PORT {settings.port}: {e.strerror or e}") from None
         log.info("HTTP mode on port %d: Slack posts to %s, health at %s (production: gunicorn, see Procfile)",
                  server.server_port, EVENTS_PATH, HEALTH_PATH)
         jobs = jobs_of(app)
