@@ -14,7 +14,10 @@ grants only when the query and a listed name agree on every word that tells scho
 * Two different places ("Leiden" against "Breda") rule a name out. A place only in the query
   or only in the name is allowed (a city added or left out), but a place alone never grants.
 * A qualifier in the query ("christelijk", "RSG") must be in the name; a school type in the
-  query ("lyceum") must be the name's type when the name has one.
+  query ("lyceum", "school", "academie") must be the name's type, and a type the name does not
+  confirm makes the name a question ("Willem van Oranjeschool" / "CSG Willem van Oranje").
+* The list's own city column confirms or refutes a place in the query; one everyday word in
+  common ("De Meer" / "College de Meer", by wordfreq's frequency) is a question, not a verdict.
 
 Then: names that contain every distinctive word and add nothing but generic words grant when
 they share one Magister host (consent is given per Magister instance); otherwise a single
