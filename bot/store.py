@@ -459,8 +459,9 @@ class Store:
     def close_granted(self, consent: ConsentList, now: datetime | None = None) -> list[Request]:
         """Mark every open request whose school is now on the consent list as granted.
 
-        A request is on the list when its Magister host is, or its vestigingscode is, or a
-        listed school has the same :func:`name_key` and no other host than the request's.
+        A request is on the list when its Magister host is, or its vestigingscode is, or (for
+        a request with no vestigingscode) a listed school has the same :func:`name_key` and no
+        other host than the request's.
         Deliberately no fuzzy lookup: a wrong "granted" tells a requester the school said
         yes when it did not, while a missed one only leaves the request open until its
         reminder. Returns the requests this call granted (each exactly once, also when two
@@ -474,9 +475,10 @@ class Store:
         hits = []
         for r in self.open_requests():  # matching runs outside the write transaction
             named = hosts_by_name.get(name_key(r.school_name), set())
-            # A same-named school elsewhere does not count when the request's host is known.
+            # A same-named school elsewhere does not count when the request's host is known,
+            # nor when its vestigingscode is (two schools may share a name: "Bonhoeffer College").
             if (r.host and r.host in consent.hosts) or (r.code and r.code in codes) or \
-                    (named and (not r.host or "" in named)):
+                    (named and (not r.host or "" in named) and not r.code):
                 hits.append(r.id)
         if not hits:
             return []

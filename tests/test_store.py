@@ -358,3 +358,16 @@ def test_racing_requests_for_one_school_create_exactly_one(tmp_path):
     assert len({r.id for r, _ in results}) == 1
     for s in stores:
         s.close()
+
+
+def test_a_request_with_a_vestigingscode_is_not_granted_by_a_same_named_school(tmp_path):
+    from bot.consentlist import ConsentList, School
+    from bot.store import Store
+
+    s = Store(tmp_path / "bot.sqlite3")
+    castricum, _ = s.open_request("Bonhoeffer College", code="00ZD00")
+    plain, _ = s.open_request("Het Atrium")
+    listed = ConsentList((School("Bonhoeffer College", "bonhoeffer.magister.net"), School("'t Atrium", "atrium.magister.net")), "t")
+    granted = {r.id for r in s.close_granted(listed)}
+    assert castricum.id not in granted and plain.id in granted
+    s.close()
