@@ -22,7 +22,7 @@ from .consent_source import refresh_report, rows_notice, rows_text, status_repor
 from .consentlist import ConsentList
 from .core import Bot, Reply
 from .errors import BotError
-from .render import list_line, lookup_text, reply_text
+from .render import diff_text, import_text, list_line, lookup_text, reply_text
 
 log = logging.getLogger("bot")
 
@@ -234,7 +234,6 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
     unreadable file."""
     from . import consentlist, directory
     from .consent_source import ConsentSource, read_list
-    from .render import import_text
 
     if args.command == "schools":
         read = directory.read_file(args.file)
@@ -273,7 +272,6 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
 
 def _diff_text(old: ConsentList, new: ConsentList, changes) -> str:
     """:func:`bot.render.diff_text`, then each list's rows kept with a warning."""
-    from .render import diff_text
 
     lines = [diff_text(old, new, changes)]
     lines += [f"{cl.source}: " + rows_text((), cl.warnings, limit=None) for cl in (old, new) if cl.warnings]

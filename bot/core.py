@@ -136,7 +136,7 @@ class Bot:
         if command == "help":
             return Reply("help", lang)
         if command == "school":
-            return self.lookup_reply(arg, lang="en" if lang == "en" else "nl")
+            return self.lookup_reply(arg, lang=lang)
         if command == "verzoek":
             return self.draft_reply(arg)
         name = school_in_question(cleaned)

@@ -10,7 +10,7 @@ from .consentlist import School
 from .core import Reply
 from .faq import Answer
 from .knowledge import KnowledgeBase
-from .schools import Lookup
+from .schools import MAX_CHOICES, Lookup
 
 T = {
     "nl": {
@@ -157,8 +157,6 @@ def lookup_text(lk: Lookup, lang: str = "nl") -> str:
         named = m.name if not m.city or m.city.lower() in m.name.lower() else f"{m.name} {m.city}"
         lines.append(t["offer_draft"].format(query=named))
     elif lk.reason == "too_general":
-        from .schools import MAX_CHOICES
-
         lines.append(t["too_general"].format(query=q, n=MAX_CHOICES))
     elif lk.reason == "no_name":
         lines.append(t["no_name"])

@@ -106,12 +106,15 @@ def test_a_missing_or_malformed_token_is_one_line_naming_the_variable(monkeypatc
 
 
 # -- Socket Mode ----------------------------------------------------------------------------------------
+def _socket_mode_env(monkeypatch, fake_slack, tmp_path) -> None:
+    for name, value in (("DATA_DIR", str(tmp_path)), ("SLACK_BOT_TOKEN", BOT_TOKEN),
+                        ("SLACK_APP_TOKEN", APP_TOKEN), ("SLACK_API_URL", fake_slack.url)):
+        monkeypatch.setenv(name, value)
+
+
 def test_socket_mode_connects_with_the_app_token_and_a_refusal_is_one_line(monkeypatch, capsys, fake_slack, tmp_path):
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
     fake_slack.script("apps.connections.open", body={"ok": False, "error": "invalid_auth"})
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    _socket_mode_env(monkeypatch, fake_slack, tmp_path)
     assert cli.main([]) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err == "error: Slack refused SLACK_APP_TOKEN (apps.connections.open: invalid_auth)"
@@ -122,11 +125,8 @@ def test_socket_mode_connects_with_the_app_token_and_a_refusal_is_one_line(monke
 
 
 def test_a_refused_bot_token_is_one_line(monkeypatch, capsys, fake_slack, tmp_path):
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
     fake_slack.script("auth.test", body={"ok": False, "error": "token_revoked"})
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    _socket_mode_env(monkeypatch, fake_slack, tmp_path)
     assert cli.main([]) == 1
     assert capsys.readouterr().err.strip().splitlines()[-1] == \
         "error: Slack refused SLACK_BOT_TOKEN (auth.test: token_revoked)"
