@@ -361,7 +361,7 @@ def _main(argv: list[str] | None) -> int:
         if command != "ask":
             _check_list(bot.consent, args)
         if command in (None, "console"):
-            return console(bot)
+            return console(bot, sys.stdin, sys.stdout)  # the streams of now, not of import time
         return run_batch(args, bot, sys.stdin, sys.stdout)
     except BotError as e:
         print(f"error: {e}", file=sys.stderr)

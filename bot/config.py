@@ -8,6 +8,7 @@
 | PORT                    | HTTP port for ``serve``                                    | 3000                |
 | KNOWLEDGE_DIR           | the knowledge base                                         | ``knowledge/``      |
 | CONSENT_LIST_PATH       | a consent list file (CSV, JSON, YAML)                      | the bundled sample  |
+| CONSENT_LIST_NAME       | what replies call the list (never a server path)           | file name, URL host+file |
 | DATA_DIR                | where the bot keeps its state                              | ``./data``          |
 | CONSENT_LIST_URL        | the consent list at a URL (CSV, JSON, YAML); beats the path | unset               |
 | CONSENT_LIST_TOKEN      | secret: sent as ``Authorization: Bearer …`` to that URL     | unset               |
@@ -54,6 +55,7 @@ class Settings:
     port: int = 3000
     knowledge_dir: Path | None = None
     consent_list_path: Path | None = None
+    consent_list_name: str = ""
     data_dir: Path = Path("data")
     consent_list_url: str = ""
     consent_list_token: str = ""
@@ -101,6 +103,7 @@ class Settings:
             port=int(port),
             knowledge_dir=Path(get("KNOWLEDGE_DIR")) if get("KNOWLEDGE_DIR") else None,
             consent_list_path=Path(get("CONSENT_LIST_PATH")) if get("CONSENT_LIST_PATH") else None,
+            consent_list_name=get("CONSENT_LIST_NAME"),
             data_dir=Path(get("DATA_DIR") or "data"),
             consent_list_url=_list_url(get("CONSENT_LIST_URL"), get("CONSENT_LIST_TOKEN")),
             consent_list_token=get("CONSENT_LIST_TOKEN"),

@@ -112,6 +112,15 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def short_url(url: str) -> str:
+    """What replies call a list at ``url``: its host and the last part of its path, no user
+    info, query or fragment. ``"https://u:p@x.nl/a/b/l.csv?key=1"`` -> ``"x.nl/l.csv"``."""
+    shown = display_url(url)
+    host = urlsplit(shown).netloc
+    last = urlsplit(shown).path.rstrip("/").rsplit("/", 1)[-1]
+    return f"{host}/{last}" if last else host
+
+
 def fetch(url: str, *, token: str = "", etag: str = "", last_modified: str = "",
           policy: FetchPolicy = FetchPolicy(), transport: httpx.BaseTransport | None = None,
           sleep: Callable[[float], None] = time.sleep) -> Fetched:
@@ -378,12 +387,14 @@ class ConsentSource:
     URL's last good copy and the status of the last refresh. ``max_drop`` (0..1) is the
     largest share of the current list's schools a new list may drop; ``stale_days`` the age
     past which replies flag the list as stale (``None``: never). ``policy`` and ``transport``
-    go to :func:`fetch`.
+    go to :func:`fetch`. ``label`` (``CONSENT_LIST_NAME``) is what replies call the list from
+    this source (default: the file's name, or the URL's host and file).
     """
 
     def __init__(self, *, url: str = "", token: str = "", path: Path | str | None = None,
                  data_dir: Path | str = Path("data"), max_drop: float = 0.2, stale_days: float | None = 14.0,
-                 policy: FetchPolicy = FetchPolicy(), transport: httpx.BaseTransport | None = None):
+                 policy: FetchPolicy = FetchPolicy(), transport: httpx.BaseTransport | None = None,
+                 label: str = ""):
         self.url = url
         self.token = token
         self.path = Path(path) if path else None
@@ -394,6 +405,7 @@ class ConsentSource:
         self.transport = transport
         self.kind = "url" if url else "path" if self.path else "sample"
         self.name = display_url(url) if url else str(self.path) if self.path else "knowledge/consent-voorbeeld.yaml"
+        self.label = label if self.kind != "sample" else ""  # the example list keeps its own name
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._consent: ConsentList | None = None
@@ -406,7 +418,8 @@ class ConsentSource:
         """A source as :class:`~bot.config.Settings` name it (``kwargs`` override, e.g. ``policy``)."""
         args = dict(url=settings.consent_list_url, token=settings.consent_list_token,
                     path=settings.consent_list_path, data_dir=settings.data_dir,
-                    max_drop=settings.consent_max_drop, stale_days=settings.consent_stale_days or None)
+                    max_drop=settings.consent_max_drop, stale_days=settings.consent_stale_days or None,
+                    label=settings.consent_list_name)
         args.update(kwargs)
         return cls(**args)
 
@@ -474,7 +487,7 @@ class ConsentSource:
         return self.current
 
     def _stamp(self, consent: ConsentList, error: str = "") -> ConsentList:
-        return replace(consent, stale_after_days=self.stale_days, error=error)
+        return replace(consent, stale_after_days=self.stale_days, error=error, name=self.label or consent.name)
 
     def _fallback(self, error: str) -> ConsentList:
         """``path`` when set (the reply names that file), else the unavailable stand-in."""
@@ -490,7 +503,7 @@ class ConsentSource:
             if cached.source != self.url:
                 log.warning("%s holds the list of another URL; not used", self.cache_path)
                 return None
-            consent = cached.parse(self.name)
+            consent = replace(cached.parse(self.name), name=short_url(self.url))
         except ConsentListError as e:
             log.error("consent list cache unusable: %s", e)
             self._state["error"] = str(e)
@@ -574,7 +587,8 @@ class ConsentSource:
             return RefreshResult("unchanged", self._stamp(replace(prev, as_of=now)), same_source=True, at=now)
         fmt = _format(got.url or self.url, got.content_type)
         text = consentlist.decode(got.body)
-        new = replace(consentlist.parse(text, source=self.name, fmt=fmt), source=self.name, as_of=now)
+        new = replace(consentlist.parse(text, source=self.name, fmt=fmt), source=self.name, as_of=now,
+                      name=short_url(self.url))
         same = cached is not None
         changes = self._check(prev, new, same, force)
         entry = CachedList(self.url, now, text, fmt, got.etag, got.last_modified, digest, got.content_type)

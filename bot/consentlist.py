@@ -1,6 +1,7 @@
 """Read a consent list: the schools that granted Studyspace access to the Magister Public API.
 
-A list is CSV (comma, semicolon or tab; UTF-8 with or without BOM, else Windows-1252),
+A list is CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-16 with BOM as Excel's
+"Unicode Text" saves it, else Windows-1252),
 JSON (a list of objects, or an object holding one) or YAML (the same shapes, plus optional
 ``example``, ``source`` and ``as_of`` keys; read strictly by :mod:`bot.yamlload`, so a
 duplicate key refuses the list with its line). Column names may be Dutch or English (see
@@ -12,12 +13,13 @@ lines because a quote was not closed) is skipped and reported as ``"row N: reaso
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,8 @@ class ConsentList:
     """A parsed consent list.
 
     ``schools`` in source order; ``source`` names where it came from (path or URL);
+    ``name`` is what replies call it (``CONSENT_LIST_NAME``, a file's name, a URL's host and
+    file: never a directory of the server; ``""``: ``source``, a name the list gives itself);
     ``as_of`` is when the list was last known current (file time, fetch time, or the
     list's own ``as_of``), timezone-aware, or ``None``; ``example`` marks the bundled
     sample; ``faults`` lists skipped rows as ``"row N: reason"``, ``warnings`` rows kept with
@@ -92,6 +96,7 @@ class ConsentList:
     warnings: tuple[str, ...] = ()
     columns: frozenset[str] = frozenset()
     unavailable: bool = False
+    name: str = ""
     hosts: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -110,12 +115,12 @@ class ConsentList:
         return self.stale_after_days is not None and age is not None and age > self.stale_after_days
 
     def info(self, now: datetime | None = None) -> dict[str, Any]:
-        """What every lookup reply says about the list: source, size, age, example or not,
-        ``stale`` (older than ``stale_after_days``) and ``error`` (why the last refresh of its
-        source failed, so this is the last good copy; ``None`` when it did not); and, only for
-        the stand-in of an unavailable list, ``"unavailable": True``."""
+        """What every lookup reply says about the list: source, ``name`` (what replies show),
+        size, age, example or not, ``stale`` (older than ``stale_after_days``) and ``error``
+        (why the last refresh of its source failed, so this is the last good copy; ``None``
+        when it did not); and, only for the stand-in of an unavailable list, ``"unavailable": True``."""
         age = self.age_days(now)
-        info = {"source": self.source, "schools": len(self.schools),
+        info = {"source": self.source, "name": self.name or self.source, "schools": len(self.schools),
                 "as_of": self.as_of.isoformat(timespec="seconds") if self.as_of else None,
                 "age_days": round(age, 1) if age is not None else None, "example": self.example,
                 "stale": self.is_stale(now), "error": self.error or None}
@@ -186,7 +191,10 @@ def host_in(text: str) -> str:
 
 
 def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 (a BOM is dropped), else Windows-1252, whatever a header claims."""
+    """Bytes to text: UTF-16 when a byte order mark says so (Excel's "Unicode Text"), else
+    UTF-8 (a BOM is dropped), else Windows-1252, whatever a header claims."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")  # the codec reads the BOM and drops it
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -383,8 +391,9 @@ def load(path: Path | str | None = None) -> ConsentList:
     """Read a consent list file (default: the bundled example list).
 
     ``as_of`` is the list's own ``as_of`` if it has one, else the file's modification
-    time. Raises :class:`ConsentListError` for a missing or unreadable file and whatever
-    :func:`parse` raises.
+    time. Its ``name`` is the file's name (the directory is the server's business), unless
+    the list names itself. Raises :class:`ConsentListError` for a missing or unreadable file
+    and whatever :func:`parse` raises.
     """
     p = Path(path) if path else SAMPLE_PATH
     try:
@@ -392,4 +401,5 @@ def load(path: Path | str | None = None) -> ConsentList:
         mtime = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
     except OSError as e:
         raise ConsentListError(f"consent list {p}: {e.strerror or e}") from None
-    return parse(data, source=str(p), as_of=mtime)
+    consent = parse(data, source=str(p), as_of=mtime)
+    return replace(consent, name=p.name) if consent.source == str(p) else consent

@@ -118,8 +118,8 @@ def list_line(info: dict | None, lang: str) -> str:
     t = T[lang]
     warnings = (t["example"] if info.get("example") else "") + (t["stale"] if info.get("stale") else "") \
         + (t["list_error"] if info.get("error") else "")
-    return t["list"].format(source=info["source"], n=info["schools"], age=age_text(info["age_days"], lang),
-                            example=warnings)
+    name = info.get("name") or info["source"]  # what the list is called, never a directory of the server
+    return t["list"].format(source=name, n=info["schools"], age=age_text(info["age_days"], lang), example=warnings)
 
 
 def school_label(s: School) -> str:

@@ -7,21 +7,32 @@ and proxy variables, so a developer's shell never leaks into a test and no reque
 Slack (opt in by naming the fixture): ``fake_slack``, a fake Slack Web API on 127.0.0.1:0
 that records every call; ``slack``, the real app (:func:`bot.slack.http.wsgi_app`) served
 on 127.0.0.1:0 next to it, with helpers that post *signed* slash commands, events and
-interaction payloads with httpx. Add fixtures for other areas in their own sections.
+interaction payloads with httpx. No test waits a fixed time: ``fake_slack.wait`` blocks until
+the calls it expects arrived, and ``slack.settle()`` until every listener the requests started
+has finished, so "nothing (more) was sent" is known, not guessed.
+
+Command line: :func:`run_cli` runs ``bot.cli.main`` in this process, with its own
+environment, standard input and captured output, for tests where the process boundary is
+not what is tested (those run ``python -m bot`` as a child process).
+Add fixtures for other areas in their own sections.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import itertools
 import json
+import logging
 import os
 import re
+import sys
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -47,6 +58,47 @@ def _clean_environment(monkeypatch):
             monkeypatch.delenv(name, raising=False)
 
 
+# -- the command line, in this process -------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CliResult:
+    """What a run of the command line left, like :class:`subprocess.CompletedProcess`."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> CliResult:
+    """``python -m bot *args`` as :func:`bot.cli.main` in this process: from the repository's
+    root, with ``env`` added to the (scrubbed) environment, ``stdin`` as standard input, and
+    standard output, standard error and the log (as ``main`` sets it up) captured. Everything
+    is put back afterwards. Several times faster than a child process; use a child process
+    where the process boundary is what a test is about (exit on a signal, a closed pipe)."""
+    from bot import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
+        mp.chdir(ROOT)
+        mp.setattr(sys, "stdin", io.StringIO(stdin))
+        mp.setattr(sys, "stdout", out)
+        mp.setattr(sys, "stderr", err)
+        root.handlers = []  # so that main's logging.basicConfig writes to this run's stderr, as in a process
+        try:
+            code = cli.main(list(args))
+        except SystemExit as e:  # argparse: usage errors (2), --help (0)
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            root.handlers, root.level = saved_handlers, saved_level
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
 # -- Slack: a fake Web API ------------------------------------------------------------------------
 @dataclass
 class Call:
@@ -67,7 +119,7 @@ class _Scripted:
     status: int
     body: Any
     headers: dict = field(default_factory=dict)
-    delay: float = 0.0
+    wait: threading.Event | None = None
 
 
 class FakeSlack:
@@ -145,11 +197,11 @@ class FakeSlack:
         return out
 
     def script(self, method: str, *, status: int = 200, body: Any = None, headers: dict | None = None,
-               delay: float = 0.0) -> None:
-        """Answer the next call to ``method`` with this (after ``delay`` seconds) instead of
-        the default; ``body=None`` keeps the default body."""
+               wait: threading.Event | None = None) -> None:
+        """Answer the next call to ``method`` with this (once ``wait`` is set, when given)
+        instead of the default; ``body=None`` keeps the default body."""
         with self._cond:
-            self._scripts.setdefault(method, []).append(_Scripted(status, body, headers or {}, delay))
+            self._scripts.setdefault(method, []).append(_Scripted(status, body, headers or {}, wait))
 
     def rate_limit_once(self, method: str, retry_after: int = 1) -> None:
         """The next call to ``method`` gets ``429 Too Many Requests`` with ``Retry-After``."""
@@ -165,7 +217,8 @@ class FakeSlack:
             queued = self._scripts.get(method)
             scripted = queued.pop(0) if queued else None
         if scripted:
-            time.sleep(scripted.delay)
+            if scripted.wait is not None:
+                scripted.wait.wait(10)  # a test that forgets to release fails, it does not hang
             if scripted.body is not None:
                 return scripted.status, scripted.body, scripted.headers
         status, payload, headers = self._default(method, body)
@@ -219,10 +272,6 @@ class FakeSlack:
                     raise AssertionError(f"expected {n} call(s) to {methods}, got {[c.method for c in self.calls]}")
                 self._cond.wait(left)
 
-    def quiet(self, seconds: float = 0.3) -> None:
-        """Wait ``seconds`` so that a call the bot should not make would have arrived."""
-        time.sleep(seconds)
-
 
 @pytest.fixture()
 def fake_slack():
@@ -255,12 +304,18 @@ class SlackHarness:
         self._ids = itertools.count(1)
 
     def post(self, body: bytes, content_type: str, *, headers: dict | None = None,
-             timestamp: int | None = None, signature: str | None = None) -> httpx.Response:
+             timestamp: int | str | None = None, signature: str | None = None) -> httpx.Response:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         h = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
              "X-Slack-Signature": signature if signature is not None else sign(self.secret, ts, body)}
         h.update(headers or {})
         return self.http.post("/slack/events", content=body, headers=h)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Return once every listener the requests so far started has finished: whatever
+        they were to send has reached the fake by then (a Web API call returns only after
+        the fake recorded it). A request's listener is queued before its HTTP answer."""
+        assert self.pool.wait_idle(timeout), "listeners still running"
 
     # -- slash commands ---------------------------------------------------------------------
     def command(self, text: str, *, user: str = "U0ANNE01", channel: str = "C0TEAM01", **kw) -> httpx.Response:
@@ -403,6 +458,7 @@ def serve_slack(fake: FakeSlack, bot, secret: str = SIGNING_SECRET, store=None):
     thread.start()
     harness = SlackHarness(f"http://127.0.0.1:{server.server_port}", fake, secret)
     harness.jobs = jobs_of(app)
+    harness.pool = app.pool
     harness.store = store
 
     def stop() -> None:

@@ -41,7 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         server: ListServer = self.server.owner  # type: ignore[attr-defined]
-        server.requests.append((self.path, dict(self.headers)))
+        with server.arrived:
+            server.requests.append((self.path, dict(self.headers)))
+            server.arrived.notify_all()
         a = server.next_answer(self.path)
         if a.wait is not None:
             a.wait.wait(10)
@@ -80,6 +82,7 @@ class ListServer:
     def __init__(self):
         self._answers: dict[str, list[Answer]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.arrived = threading.Condition()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
@@ -114,4 +117,11 @@ class ListServer:
 
     def count(self, path: str) -> int:
         """How many requests ``path`` got."""
-        return sum(1 for p, _ in self.requests if p.split("?")[0] == path)
+        with self.arrived:
+            return sum(1 for p, _ in self.requests if p.split("?")[0] == path)
+
+    def wait_count(self, path: str, n: int, timeout: float = 10.0) -> int:
+        """Block until ``path`` got at least ``n`` requests (or ``timeout`` passed); returns the count."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: sum(1 for p, _ in self.requests if p.split("?")[0] == path) >= n, timeout)
+        return self.count(path)

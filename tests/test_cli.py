@@ -1,4 +1,5 @@
-"""The command line end to end, as a subprocess (bot/cli.py)."""
+"""The command line end to end (bot/cli.py): in this process through ``conftest.run_cli``, and
+as a child process where the process boundary is the point (output cut off by its reader)."""
 import json
 import os
 import subprocess
@@ -7,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args, stdin="", env=None):
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONSENT_", "KNOWLEDGE_"))}
-    e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=e, timeout=60)
+    return run_cli(*args, stdin=stdin, env=env)
 
 
 @pytest.fixture()

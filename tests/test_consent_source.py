@@ -3,17 +3,19 @@ against a real HTTP server on 127.0.0.1:0. Each case ends with the right list in
 clear status; no case loses the last good list."""
 import json
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.config import Settings
 from bot.consent_source import (CACHE_FILE, STATUS_FILE, ConsentSource, FetchError, FetchPolicy, Refresher, display_url,
-                                fetch, on_added)
+                                fetch, on_added, short_url)
 from bot.core import Bot
 from consent_http import Answer, ListServer
 
-FAST = FetchPolicy(connect_timeout=1.0, read_timeout=0.3, total_timeout=3.0, attempts=2, backoff=0.01,
+# Short backoff, and timeouts a busy machine never reaches; the timeout tests set their own.
+FAST = FetchPolicy(connect_timeout=5.0, read_timeout=5.0, total_timeout=10.0, attempts=2, backoff=0.01,
                    max_bytes=200_000)
 GOOD = "naam;magister_host;plaats\nCals College;cals.magister.net;Nieuwegein\nCarré College;carre;Amersfoort\n" \
        "Vossius Gymnasium;vossius;Amsterdam\nBarlaeus Gymnasium;barlaeus;Amsterdam\nHet Schoter;schoter;Haarlem\n"
@@ -159,8 +161,11 @@ def test_500_every_time_keeps_the_last_good_list(srv, tmp_path):
 
 def test_a_slow_response_past_the_read_timeout(srv, tmp_path):
     src = started_with_good_list(srv, tmp_path)
-    srv.set("/list.csv", Answer(body=GOOD.encode(), delay=1.0))
+    src.policy = replace(FAST, read_timeout=0.3)
+    hold = threading.Event()  # never set: the server does not answer before the client gives up
+    srv.set("/list.csv", Answer(body=GOOD.encode(), wait=hold))
     result = src.refresh()
+    hold.set()
     assert result.status == "failed" and "timed out" in result.error
     assert srv.count("/list.csv") == 1 + FAST.attempts
     assert names(src.current) == NAMES
@@ -402,6 +407,12 @@ def test_fetch_raises_only_fetch_error(tmp_path):
 def test_display_url_hides_secrets():
     assert display_url("https://user:pw@lists.example.nl:8443/a/l.csv?key=123#x") == "https://lists.example.nl:8443/a/l.csv"
     assert display_url("http://[::1]:8080/l.csv") == "http://[::1]:8080/l.csv"
+
+
+def test_short_url_is_the_host_and_the_last_part_of_the_path():
+    assert short_url("https://user:pw@lists.example.nl:8443/exports/2026/l.csv?key=123#x") == "lists.example.nl:8443/l.csv"
+    assert short_url("https://lists.example.nl/export/") == "lists.example.nl/export"
+    assert short_url("https://lists.example.nl") == "lists.example.nl"
 
 
 def test_a_local_file_source_refreshes_when_the_file_changes(tmp_path):

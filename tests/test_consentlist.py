@@ -137,3 +137,13 @@ def test_json_numbers_and_booleans_are_no_names():
     assert cl.faults == ("row 1: name is not text: put it in quotes (it was read as a number: 12)",
                          "row 2: name is not text: put it in quotes (it was read as a boolean: True)")
     assert cl.warnings == ("row 3: city is not text: put it in quotes (it was read as a number: 3); kept without it",)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_excel_unicode_text_utf16_with_bom_and_tabs_is_read(codec):
+    # Excel's "Unicode Text" (.txt): UTF-16 with a byte order mark, tab-separated, CRLF.
+    text = "Naam\tMagister\tPlaats\r\nCarré College\tcarre.magister.net\tZoëtermeer\r\nCals College\tcals\tNieuwegein\r\n"
+    data = text.encode(codec) if codec == "utf-16" else "\ufeff".encode(codec) + text.encode(codec)
+    cl = parse(data, source="lijst.txt")
+    assert names(cl) == ["Carré College", "Cals College"] and cl.faults == () and cl.warnings == ()
+    assert [(s.host, s.city) for s in cl.schools] == [("carre.magister.net", "Zoëtermeer"), ("cals.magister.net", "Nieuwegein")]

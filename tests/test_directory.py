@@ -15,6 +15,7 @@ from bot.core import Bot
 from bot.directory import (DIRECTORY_FILE, Directory, DirectoryMatcher, dutch_title, read_file, short_name)
 from bot.errors import ConsentListError
 from bot.render import lookup_text
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -211,10 +212,7 @@ def test_the_bot_loads_the_directory_from_data_dir(directory, tmp_path):
 
 # -- the command line ----------------------------------------------------------------------------
 def run(*args, env=None, stdin=""):
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONSENT_", "KNOWLEDGE_", "DATA_DIR", "DIRECTORY_"))}
-    e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env=e, timeout=120)
+    return run_cli(*args, env=env, stdin=stdin)
 
 
 def test_schools_import_then_lookups(duo_file, tmp_path):

@@ -3,9 +3,6 @@
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 
 from bot.report import parse_since, question_report, render, render_requests
 from bot.store import Store
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
@@ -134,11 +132,9 @@ def test_render_requests_table(tmp_path):
 
 # -- the command line ------------------------------------------------------------------------
 def run(*args, data_dir: Path, env=None):
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONSENT_", "KNOWLEDGE_", "DATA_DIR"))}
     # No knowledge base and no Slack: the store commands need neither.
-    e.update({"DATA_DIR": str(data_dir), "KNOWLEDGE_DIR": str(data_dir / "no-knowledge-here"), **(env or {})})
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=e, timeout=60)
+    return run_cli(*args, env={"DATA_DIR": str(data_dir), "KNOWLEDGE_DIR": str(data_dir / "no-knowledge-here"),
+                               **(env or {})})
 
 
 def test_cli_on_a_missing_database_prints_empty_lists_and_creates_nothing(tmp_path):
@@ -208,18 +204,11 @@ def test_cli_refuses_a_period_out_of_range_as_bad_usage(tmp_path, since, message
 
 
 def test_an_export_never_overwrites_the_database(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from bot.store import Store
-
     db = tmp_path / "bot.sqlite3"
     s = Store(db)
     s.open_request("Cals College")
     s.close()
     before = db.read_bytes()
-    r = subprocess.run([sys.executable, "-m", "bot", "requests", "export", "--csv", str(db)], capture_output=True,
-                       text=True, cwd=Path(__file__).resolve().parents[1], env={"DATA_DIR": str(tmp_path), "PATH": ""})
+    r = run("requests", "export", "--csv", str(db), data_dir=tmp_path)
     assert r.returncode == 1 and "will not write the export over the database" in r.stderr
     assert db.read_bytes() == before

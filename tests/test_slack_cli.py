@@ -206,11 +206,9 @@ def test_procfile_web_refreshes_the_list_and_records_requests_in_the_serving_wor
         proc = subprocess.Popen(["bash", "-c", f"exec {web}"], cwd=ROOT, env=e,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            deadline = time.monotonic() + 15
-            while srv.count("/list.csv") < 3 and time.monotonic() < deadline:  # not one request to the app yet
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                time.sleep(0.05)
-            assert srv.count("/list.csv") >= 3, "the worker does not refresh in the background"
+            # not one request to the app yet: the worker refreshes on its own
+            assert srv.wait_count("/list.csv", 3, timeout=15) >= 3, \
+                "the worker does not refresh in the background" + (proc.stderr.read() if proc.poll() is not None else "")
             srv.set("/list.csv", Answer(body=(head + "Cals College;cals\n").encode()))
             news = fake_slack.wait("chat.postMessage", timeout=10)[0]
             assert news.body["channel"] == "C0NIEUWS1" and "Cals College" in str(news.body)

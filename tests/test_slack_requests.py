@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -273,14 +272,11 @@ def test_the_background_refresh_runs_on_its_own_and_never_holds_up_a_reply(fake_
     try:
         harness.jobs.start()
         srv.set("/list.csv", Answer(body=(LIST + ADDED).encode(), wait=hold))  # the next fetch hangs
-        deadline = time.monotonic() + 5
-        while srv.count("/list.csv") < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert srv.count("/list.csv") >= 2, "no background refresh"
-        started = time.monotonic()
-        harness.command("school Vossius Gymnasium")  # answered while the refresh waits on the server
+        assert srv.wait_count("/list.csv", 2) >= 2, "no background refresh"
+        # answered while the refresh waits on the server (until the test lets it go): never held up
+        harness.command("school Vossius Gymnasium")
         assert "✅ *Vossius Gymnasium*" in text_of(only(fake_slack.wait("response_url")))
-        assert time.monotonic() - started < 2
+        assert not hold.is_set() and not fake_slack.of("chat.postMessage")  # the refresh has not finished
         hold.set()
         news = fake_slack.wait("chat.postMessage", timeout=5)[0]
         assert news.body["channel"] == NEWS and "Nieuw op de lijst: Cals College" in text_of(news)
@@ -302,8 +298,7 @@ def test_one_reminder_after_the_configured_days_with_the_draft_ready_to_send(app
     app.store.mark_sent(req.id, channel="C0TEAM01", message_ts="1700000000.000099", now=sent_at)
     old = app.store.log_question("oude vraag", "no_match", asked_at=sent_at - timedelta(days=200))
     assert app.jobs.sweep(now=sent_at + timedelta(days=13)) == {"reminded": 0, "purged": 1}  # 14 days: not yet
-    fake_slack.quiet(0.1)
-    assert not fake_slack.of("chat.postMessage")
+    assert not fake_slack.of("chat.postMessage")  # sweep() sends before it returns: nothing was sent
     assert old not in [q.id for q in app.store.questions()]
 
     assert app.jobs.sweep(now=sent_at + timedelta(days=15))["reminded"] == 1
@@ -407,3 +402,21 @@ def test_help_names_the_new_subcommands(app, fake_slack):
     for needle in ("/magister verzoeken", "/magister lijst vernieuwen", "/magister lijst status",
                    "als verstuurd markeren"):
         assert needle in text
+
+
+def test_mark_as_sent_for_a_school_already_on_the_list_records_nothing_and_says_so(app, fake_slack):
+    app.command("verzoek Vossius Gymnasium", user=ANNE)  # on this list
+    draft = only(fake_slack.wait("response_url"))
+    assert "ℹ️ *Vossius Gymnasium* staat al op de lijst" in text_of(draft)
+    app.click(draft, "draft_mark_sent", user=ANNE)
+    note = text_of(new_reply(fake_slack, 1))
+    assert "*Vossius Gymnasium* staat al op de lijst" in note and "Ik heb niets genoteerd" in note
+    assert app.store.list_requests() == []
+    app.event({"type": "app_home_opened", "user": ANNE, "tab": "home"})
+    assert "Je hebt geen open verzoeken." in text_of(only(fake_slack.wait("views.publish")))
+
+
+def test_a_list_from_a_url_is_named_by_its_host_and_file_in_lookups(app, fake_slack, srv):
+    app.command("school Vossius Gymnasium", user=BERT)
+    text = text_of(only(fake_slack.wait("response_url")))
+    assert f"Lijst: 127.0.0.1:{srv.url('/list.csv').split(':')[2]} · 5 scholen" in text and "http://" not in text

@@ -9,10 +9,13 @@ declare; a test keeps the two, and the Web API methods the code calls, in step.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from slack_bolt import App
+from slack_bolt.middleware.request_verification import RequestVerification
 from slack_sdk import WebClient
 from slack_sdk.http_retry import default_retry_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -53,6 +56,39 @@ LISTENER_THREADS = 16
 """Threads that run listeners after ``ack()`` (Bolt's default is 5)."""
 
 
+class ListenerPool(ThreadPoolExecutor):
+    """The threads that run listeners after ``ack()``; :meth:`wait_idle` says when every
+    listener handed to it has finished, so a caller (a test, a shutdown) knows that all a
+    request made the bot send has been sent, without guessing how long that takes."""
+
+    def __init__(self, threads: int = LISTENER_THREADS):
+        super().__init__(threads, thread_name_prefix="slack-listener")
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._idle:
+            self._running += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future | None) -> None:
+        with self._idle:
+            self._running -= 1
+            if self._running == 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no listener is queued or running; ``False`` when ``timeout`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
+
+
 def make_client(settings: Settings) -> WebClient:
     """A :class:`WebClient` with the bot token, ``SLACK_API_URL`` when set, and retries for
     connection errors and 429s. Raises :class:`ConfigError` when the token is missing."""
@@ -79,6 +115,24 @@ class _ClientGiven(logging.Filter):
         return not str(record.msg).startswith("As you gave `client` as well")
 
 
+class _NoRejectedBodies(logging.Filter):
+    """Bolt logs each request it refuses (bad signature, too old) at INFO with its whole body:
+    a forged or replayed body, and a ``response_url`` that posts to a user for 30 minutes.
+    Keep the fact, never the body. The logger reports nothing but such refusals."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args, record.exc_info, record.exc_text = \
+            "refused a request: bad signature or timestamp (401)", None, None, None
+        return True
+
+
+def _quiet_rejections() -> None:
+    """Install :class:`_NoRejectedBodies` on Bolt's request verification logger, once."""
+    rejections = logging.getLogger(f"slack_bolt.{RequestVerification.__name__}")
+    if not any(isinstance(f, _NoRejectedBodies) for f in rejections.filters):
+        rejections.addFilter(_NoRejectedBodies())
+
+
 def open_store(settings: Settings) -> Store | None:
     """The request store and question log, ``DATA_DIR/bot.sqlite3``; ``None`` (logged) when
     it cannot be opened: the bot then answers questions and apologises for request actions."""
@@ -91,11 +145,13 @@ def open_store(settings: Settings) -> Store | None:
 
 @dataclass
 class Runtime:
-    """A built app: the Bolt ``app``, its ``listeners`` and its background ``jobs``."""
+    """A built app: the Bolt ``app``, its ``listeners``, its background ``jobs`` and the
+    ``pool`` of threads its listeners run on."""
 
     app: App
     listeners: Listeners
     jobs: Jobs
+    pool: ListenerPool
 
 
 def build_app(settings: Settings, **kwargs) -> App:
@@ -129,17 +185,19 @@ def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: B
     bolt_log = logging.getLogger("bot.slack.bolt")
     if not any(isinstance(f, _ClientGiven) for f in bolt_log.filters):
         bolt_log.addFilter(_ClientGiven())
+    _quiet_rejections()
+    pool = ListenerPool(LISTENER_THREADS)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,  # "" fails every HTTP request closed (401)
         name="magister-bot",
         logger=bolt_log,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
+        listener_executor=pool,
     )
     listeners = Listeners(bot, drafts or DraftStore(), seen or SeenSet(), store)
     listeners.register(app)
-    return Runtime(app, listeners, Jobs(listeners, client))
+    return Runtime(app, listeners, Jobs(listeners, client), pool)
 
 
-__all__ = ["API_SCOPES", "COMMAND", "EVENTS", "SCOPES", "Runtime", "build_app", "build_runtime", "make_client",
-           "open_store", "with_rate_limit_retry"]
+__all__ = ["API_SCOPES", "COMMAND", "EVENTS", "SCOPES", "ListenerPool", "Runtime", "build_app", "build_runtime",
+           "make_client", "open_store", "with_rate_limit_retry"]

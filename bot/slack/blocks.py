@@ -93,6 +93,7 @@ S = {
         "mail_long": "_De tekst is te lang voor een e-maillink: kopieer hem in je e-mail._",
         "to": "*Aan:* {to}",
         "no_to": "_Nog geen ontvanger: vul via *Bewerken* het e-mailadres van de applicatiebeheerder in._",
+        "no_to_posted": "_Nog geen ontvanger: vul in je e-mail het adres van de applicatiebeheerder in._",
         "subject": "*Onderwerp:* {subject}",
         "modal_title": "Verzoek bewerken",
         "modal_submit": "Opslaan",
@@ -139,6 +140,8 @@ S = {
                        "gewoon; probeer het later nog eens.",
         "already_open": "ℹ️ Er loopt al een verzoek voor *{school}*: {ref}. Ik heb niets geplaatst of genoteerd.",
         "already_mine": "ℹ️ Je verzoek voor *{school}* staat al genoteerd: {ref}.",
+        "already_listed": "ℹ️ *{school}* staat al op de lijst: de school heeft Studyspace al toegang gegeven. "
+                          "Ik heb niets genoteerd.",
         "draft_open": "ℹ️ Er loopt al een verzoek voor *{school}*: {ref}.",
         "ref_sent": "verstuurd op {date} door {user}",
         "ref_drafted": "opgesteld op {date} door {user}",
@@ -187,6 +190,7 @@ S = {
         "mail_long": "_The text is too long for an e-mail link: copy it into your e-mail._",
         "to": "*To:* {to}",
         "no_to": "_No recipient yet: add the applicatiebeheerder's e-mail address with *Edit*._",
+        "no_to_posted": "_No recipient yet: add the applicatiebeheerder's address in your e-mail._",
         "subject": "*Subject:* {subject}",
         "modal_title": "Edit request",
         "modal_submit": "Save",
@@ -231,6 +235,8 @@ S = {
                        "questions; please try again later.",
         "already_open": "ℹ️ There is already a request for *{school}*: {ref}. I posted and recorded nothing.",
         "already_mine": "ℹ️ Your request for *{school}* is already recorded: {ref}.",
+        "already_listed": "ℹ️ *{school}* is already on the list: the school has granted Studyspace access. "
+                          "I recorded nothing.",
         "draft_open": "ℹ️ There is already a request for *{school}*: {ref}.",
         "ref_sent": "sent on {date} by {user}",
         "ref_drafted": "drafted on {date} by {user}",
@@ -482,7 +488,7 @@ def _has(kb: KnowledgeBase, entry_id: str) -> bool:
 # -- lookups ---------------------------------------------------------------------------------
 def lookup_blocks(lk: Lookup, lang: str = "nl") -> list[dict]:
     """A lookup: the verdict (shared wording), buttons for the candidates or near misses,
-    "Verzoek opstellen" when the school is not on the list, and the list's source and age.
+    "Verzoek opstellen" when the school is not on the list, and the list's name and age.
     When the list is unavailable (no good copy of its source yet): no verdict, but that."""
     lang = _lang(lang)
     if lk.list_info and lk.list_info.get("unavailable"):
@@ -545,9 +551,10 @@ def draft_blocks(d: Draft, *, draft_id: str, school_query: str, listed_as: str =
     return blocks
 
 
-def _draft_content(d: Draft) -> list[dict]:
+def _draft_content(d: Draft, *, posted: bool = False) -> list[dict]:
     s = S["nl"]
-    head = s["to"].format(to=escape(d.to)) if d.to else s["no_to"]
+    # a posted draft has no "Bewerken" button: its reader fills the address in their e-mail
+    head = s["to"].format(to=escape(d.to)) if d.to else s["no_to_posted" if posted else "no_to"]
     return ([context(head)] + sections(s["subject"].format(subject=escape(d.subject)))
             + sections(escape(d.body)))
 
@@ -570,7 +577,7 @@ def posted_draft_blocks(d: Draft, poster: str) -> list[dict]:
     """A draft as posted in a channel for a colleague to send (no edit buttons)."""
     s = S["nl"]
     blocks = sections(s["posted_head"].format(school=escape(d.school), name=escape(poster or "een collega")))
-    blocks += _draft_content(d)
+    blocks += _draft_content(d, posted=True)
     mail, note = mail_button(d)
     blocks += actions([mail], "posted")
     if note:
@@ -665,7 +672,7 @@ def note_message(key: str, lang: str = "nl", **fmt: str) -> dict:
 
 def home_view(info: dict | None, help_contact: str = "", lang: str = "nl",
               requests: list[Request] | None = None, now: datetime | None = None) -> dict:
-    """The App Home: what the bot does, how to use it, the consent list's source, size and
+    """The App Home: what the bot does, how to use it, the consent list's name, size and
     age (flagged when stale or after a failed refresh), and the user's own open ``requests``
     (``None``: they could not be read)."""
     lang = _lang(lang)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socketserver
 import sys
 from typing import Callable, Iterable
@@ -42,12 +43,29 @@ HEALTH_PATH = "/health"
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+def _timestamp_ok(environ: dict) -> bool:
+    """Whether ``X-Slack-Request-Timestamp`` is absent (Bolt refuses that itself) or whole
+    seconds. Bolt's check would raise on ``int("abc")`` and answer 500: it is a bad
+    signature like any other."""
+    ts = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    return ts is None or bool(_TIMESTAMP.fullmatch(ts))
+
+
+def _json(start_response: Callable, status: str, obj: dict) -> list[bytes]:
+    body = json.dumps(obj).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
 
 def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | None = None,
              store: Store | None = None) -> WSGIApp:
     """The WSGI application for ``settings`` (see :func:`bot.slack.app.build_runtime` for
     ``client``/``bot``/``store``). Its ``jobs`` attribute holds the app's
-    :class:`~bot.slack.jobs.Jobs` (not started: the caller decides)."""
+    :class:`~bot.slack.jobs.Jobs` (not started: the caller decides), its ``pool`` the
+    :class:`~bot.slack.app.ListenerPool` its listeners run on."""
     bot = bot or Bot.from_settings(settings)
     runtime = build_runtime(settings, client=client, bot=bot, store=store)
     slack = SlackRequestHandler(runtime.app, path=EVENTS_PATH)
@@ -58,13 +76,15 @@ def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | 
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             info = bot.consent.info()
-            body = json.dumps({"status": "ok", "schools": info["schools"], "list_age_days": info["age_days"],
-                               "example_list": info["example"]}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return _json(start_response, "200 OK", {"status": "ok", "schools": info["schools"],
+                                                    "list_age_days": info["age_days"], "example_list": info["example"]})
+        if path == EVENTS_PATH and not _timestamp_ok(environ):
+            log.info("refused a request: malformed X-Slack-Request-Timestamp (401)")
+            return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
         return slack(environ, start_response)
 
     application.jobs = jobs  # type: ignore[attr-defined]
+    application.pool = runtime.pool  # type: ignore[attr-defined]
     return application
 
 

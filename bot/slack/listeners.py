@@ -13,7 +13,8 @@ Routing, in short:
   school; "Verzoek opstellen" makes a draft; 👍/👎 go to :func:`~bot.slack.feedback.record_feedback`;
   "Bewerken" opens the modal, "Plaatsen in kanaal" posts the draft for a colleague and records
   the request as sent, "Markeer als verstuurd" records it (the store refuses a second open
-  request for the same school; the reply points to the first).
+  request for the same school; the reply points to the first; a school on the list needs
+  none, so nothing is recorded).
 * A click on an ephemeral message is answered through its ``response_url``; a click on a
   thread or DM message is answered in the same thread.
 * Each question answered from the knowledge base is logged in the :class:`~bot.store.Store`
@@ -64,6 +65,7 @@ EVENTS: dict[str, str | None] = {
 a mention would then arrive twice."""
 
 _CHAT_EVENTS = ("message", "app_mention")
+_ANSWERED_SUBTYPES = ("file_share",)  # a question with a file attached (a screenshot) is still a question
 _POST_ERRORS = ("not_in_channel", "channel_not_found", "is_archived", "restricted_action")
 
 
@@ -145,10 +147,13 @@ class Listeners:
     # -- middleware -------------------------------------------------------------------------
     def drop_noise(self, body: dict, request, next: Callable[[], Any]) -> BoltResponse | None:
         """Acknowledge without reply: messages from any bot, edits, deletions and every other
-        message subtype (no loops), and an event or message seen before (Slack's retries)."""
+        message subtype but a shared file (no loops), and an event or message seen before
+        (Slack's retries)."""
         if body.get("type") == "event_callback":
             ev = body.get("event") or {}
-            if ev.get("type") in _CHAT_EVENTS and (ev.get("bot_id") or ev.get("subtype") or not ev.get("user")):
+            subtype = ev.get("subtype")
+            if ev.get("type") in _CHAT_EVENTS and (ev.get("bot_id") or (subtype and subtype not in _ANSWERED_SUBTYPES)
+                                                   or not ev.get("user")):
                 return BoltResponse(status=200, body="")
             keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
             if ev.get("type") in _CHAT_EVENTS and ev.get("ts"):
@@ -415,11 +420,16 @@ class Listeners:
 
     def on_mark_sent(self, ack: Callable, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         """"Markeer als verstuurd": the requester sent the draft themselves (e-mail); record it.
-        When a request for the school is open already, say so (with a link to it)."""
+        When a request for the school is open already, say so (with a link to it); when the
+        school is on the list, say that and record nothing."""
         ack()
         v = _value(action)
         with self._guard("draft_mark_sent", lambda m: self._to_clicker(body, client, respond, m)):
             _, rec = self._record(v, body, client)
+            listed = self._listed_as(rec)
+            if listed:
+                self._to_clicker(body, client, respond, B.note_message("already_listed", school=listed))
+                return
             user = body["user"]["id"]
             channel = rec.channel or (body.get("channel") or {}).get("id") or \
                 (body.get("container") or {}).get("channel_id", "")
@@ -434,6 +444,13 @@ class Listeners:
             self._to_clicker(body, client, respond, self._record_sent(client, rec, user, channel, "", posted=False))
 
     # -- requests in the store ----------------------------------------------------------------
+    def _listed_as(self, rec: DraftRecord) -> str:
+        """The name the list in use gives the draft's school when the bot calls it listed, else
+        ``""``. Such a school needs no request: one recorded would sit in the App Home as open
+        (for good with the example list or no refresh) and end in a "granted" DM for nothing."""
+        lk = self.bot.lookup(rec.school_query)
+        return lk.match.name if lk.status == "granted" and lk.match else ""
+
     def _open_for(self, rec: DraftRecord) -> tuple[Request | None, bool]:
         """The open request for the draft's school, and whether the store could be asked."""
         if self.store is None:
