@@ -19,10 +19,10 @@ from .directory import Directory, DirectoryMatcher
 from .directory import load_default as load_directory
 from .drafts import Draft, draft
 from .errors import ConsentListError
-from .faq import STOP, Answer, FaqMatcher
+from .faq import Answer, FaqMatcher
 from .knowledge import KnowledgeBase, load_knowledge
 from .schools import GENERIC, Lookup, SchoolMatcher
-from .text import clean, fold, name_tokens
+from .text import STOP_WORDS as STOP, clean, fold, name_tokens
 
 # Subcommands, Dutch first; English names are aliases.
 COMMANDS = {

@@ -1,122 +1,63 @@
-"""Answer a staff question from the knowledge base.
+"""Answer a staff question from the knowledge base with a model fitted to it.
 
 ``FaqMatcher(kb).answer(question) -> Answer``. The method, in short:
 
-1. :func:`bot.text.tokens`, then per word: Dutch compounds split or joined against the
-   knowledge base's own vocabulary ("verwerkers overeenkomst" = "verwerkersovereenkomst"),
-   typos mapped to the nearest known word (one edit in a short word, two in a long one, same
-   first letter), synonyms folded to one concept ("akkoord" = "toestemming" = "consent"),
-   and the Snowball stemmers (English, then Dutch) for inflections ("gekoppeld" = "koppeling").
-2. Stop words (Dutch and English), greetings and thanks carry no weight. A known word weighs
-   its inverse document frequency over the entries. A word the knowledge base never uses
-   weighs as much as the rarest known word, less the more common it is in everyday Dutch or
-   English (wordfreq): "rapportvergadering" counts against an answer, "hierover" hardly.
-3. Each entry scores the best weighted F-measure over its phrasings (question, alternates,
-   keywords), blended with how much of the question's weight its whole vocabulary covers.
-4. The best entry is the answer only when it clears :data:`ANSWER_AT`, beats the runner-up
-   by :data:`MARGIN` and covers :data:`COVER_AT` of the question; otherwise the closest
-   entries are offered ("bedoel je…?") or the bot says it does not know.
+1. **Features**: the question's words in matching form (:func:`bot.text.tokens`), each
+   reduced to its stem (Snowball, English then Dutch) and marked when a negation governs
+   it, as word 1- and 2-grams (:func:`word_features`), plus the character 2- to 5-grams of
+   every word (:func:`char_features`, scikit-learn's ``char_wb``), which carry typos and
+   compounds. Each block is TF-IDF weighted (sublinear tf, words in at least two texts)
+   and L2-normalised.
+2. **Model**: multinomial logistic regression over the knowledge base's entries plus one
+   class for questions outside it (``knowledge/out-of-scope.yaml``), fitted on every
+   phrasing (question, alternates, keywords) with scikit-learn.
+3. **Decision**: the best entry is the answer when its probability is at least
+   ``answer_at`` and beats the runner-up (an entry or "out of scope") by ``margin``; else
+   the entries of at least ``suggest_at`` are offered ("bedoel je…?"); else no answer.
+   The three thresholds are chosen by grouped cross-validation over the phrasings
+   (:func:`choose_thresholds`): the most answers at an error rate of at most
+   :data:`TARGET_ERROR`.
+
+Fitting imports scikit-learn and takes seconds, so the fitted model is cached beside the
+knowledge base (``.faq-model.npz``), keyed by the hash of everything it was fitted on; a
+stale or unreadable cache is refitted, never trusted. Answering needs only numpy.
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import io
+import logging
 import math
+import os
+import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
-
+import numpy as np
 import snowballstemmer
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-from wordfreq import zipf_frequency
 
 from .knowledge import Entry, KnowledgeBase
 from .text import tokens
 
-ANSWER_AT = 0.5
-"""Lowest score at which the best entry is given as the answer."""
-SUGGEST_AT = 0.3
-"""Lowest score at which an entry is offered as a suggestion ("bedoel je…?")."""
-MARGIN = 0.05
-COVER_AT = 0.6
-"""The answer's entry must know words carrying at least this share of the question's weight."""
-"""When the runner-up scores within this of the best, the question is ambiguous."""
-UNKNOWN_WEIGHT_FACTOR = 1.0
-"""A word the knowledge base never uses weighs this share of the rarest word's weight."""
-FREQ_PIVOT, FREQ_SCALE = 7.0, 3.0
-"""A word's weight falls linearly with its everyday frequency (Zipf 7 -> 0, 4 -> 1)."""
-PHRASE_SHARE = 0.5
-COMMON_WORD_ZIPF = 5.0
-"""A one-word question whose word is this common in everyday language ("test") is not answered."""
-"""Share of an entry's score from its best phrasing; the rest from its whole vocabulary."""
+log = logging.getLogger(__name__)
 
-STOP_NL = frozenset("""
-aan al alle alleen als altijd ander andere ben bij da dan dat de deze die dit doe doen doet
-door dus een eens en er even ga gaan gaat had heb hebben heeft het hier hij hoe hun ik
-in is ja je jij jou jouw juist kan kun kunnen maar me meer men met mij mijn moet moeten na naar
-nog nou nu of om omdat on ons onze ook op over precies te toch toe tot u uit uw van veel voor
-wat we wel welk welke wij wil willen word worden wordt ze zij zijn zo zou zouden zich
-eigenlijk nou graag even dus eh ehm precies iemand iets weet weten zeg zeggen vraag vraagje
-kunt zou zal zullen mag mogen allemaal iedereen
-""".split())
-STOP_EN = frozenset("""
-a about all also am an and any are as at be been but by can could did do does done for from
-get got had has have how i if in into is it its me my of on or our please should so
-some than that the their them then there these they this to us was we were what which
-will with would you your just really exactly everyone all
-""".split())
-# Greetings, thanks and chat: no topic in them. A question made only of these gets no answer.
-SOCIAL = frozenset("""
-hoi hallo hey hee hai hi hello yo goedemorgen goedemiddag goedenavond morgen middag dag doei
-bedankt dank danku dankjewel dankje thanks thank thx ty tnx top super mooi cool ok oke okay prima
-groet groeten cheers bye fijn yes nee sorry help
-""".split())
-STOP = STOP_NL | STOP_EN | SOCIAL
-
-# Words that mean the same thing here, each mapped to one concept (the first word).
-_SYNONYM_GROUPS = [
-    "toestemming akkoord goedkeuring permissie consent permission approval approve toestaan "
-    "instemming machtiging authorisation authorization",
-    "koppeling koppelen gekoppeld verbinding connectie link integratie integration connection "
-    "connect connected koppel",
-    "school scholen schools",
-    "accreditatie geaccrediteerd geaccrediteerde accreditation accredited accredit erkend erkenning certified",
-    "verwerkersovereenkomst verwerkingsovereenkomst dpa verwerkersovereenkomsten",
-    "gegevens data informatie info information",
-    "deadline uiterlijk",
-    "applicatiebeheerder beheerder administrator admin",
-    "nieuwsbrief newsletter",
-    "lijst list overzicht",
-    "weigeren weigert refuse refuses refused decline declines",
-    "waarom why",
-    "wanneer when",
-    "wie who",
-    "controleren checken check nakijken verify verifieren",
-    "niet geen not no zonder without nee never nooit niks niets nothing none",
-    "ingelicht inlichten informeren geinformeerd inform informed tell told notified bericht",
-    "partij partner party partijen derde third",
-    "ontvangen ontvangt krijgen krijgt receive receives",
-    "waar where",
-]
-# Question words: they shape a question but name no topic on their own.
-QUESTION_WORDS = frozenset({"wie", "wanneer", "waarom", "waar"})
-# Fixed expressions that name no topic ("hoe laat is het" asks the time).
-STOP_PHRASES = ("hoe laat", "what time", "hoe gaat het", "how are you", "wat is dat", "what is that")
-SYNONYMS = {w: g.split()[0] for g in _SYNONYM_GROUPS for w in g.split()}
-
-
-@lru_cache(maxsize=65536)
-def general_zipf(word: str) -> float:
-    """How common ``word`` is in everyday Dutch or English: wordfreq's Zipf value (log10 of
-    the frequency per billion words; "de" 7.7, "koppeling" 3.8, an unseen word 0)."""
-    return max(zipf_frequency(word, "nl"), zipf_frequency(word, "en"))
-
-
-def commonness_factor(zipf: float) -> float:
-    """Weight factor of a word by how common it is: everyday words ("zet", "wanneer") say
-    less about the topic than rare ones ("verwerkersovereenkomst")."""
-    return min(max((FREQ_PIVOT - zipf) / FREQ_SCALE, 0.2), 1.5)
-
+OUT_OF_SCOPE = "_out_of_scope"
+"""The model's class for questions the knowledge base must not answer."""
+FEATURE_VERSION = "3"
+"""Part of the cache key: change it whenever the features or the fit change."""
+C = 30.0
+"""Inverse regularisation strength of the logistic regression."""
+TARGET_ERROR = 0.01
+"""Highest cross-validated share of wrong answers the thresholds may give."""
+FOLDS = 5
+ENGLISH_AT = 0.8
+"""Dutch first: a question is answered in English only when the language model gives
+English at least this probability ("deadline?" alone is Dutch)."""
+CACHE_NAME = ".faq-model.npz"
 
 _STEM_LOCK = threading.Lock()
 _EN = snowballstemmer.stemmer("english")
@@ -124,24 +65,347 @@ _NL = snowballstemmer.stemmer("dutch")
 
 
 @lru_cache(maxsize=65536)
-def _snowball(word: str) -> str:
+def stem(word: str) -> str:
+    """A word's Snowball stem, English then Dutch (the same function on both sides of the
+    match, so "gekoppeld" meets "koppeling")."""
     with _STEM_LOCK:  # snowballstemmer's stemmers keep state: one caller at a time
         return _NL.stemWord(_EN.stemWord(word))
 
 
-_STEMMED_SYNONYMS = {}
-for _g in _SYNONYM_GROUPS:
-    for _w in _g.split():
-        _STEMMED_SYNONYMS.setdefault(_snowball(_w), _g.split()[0])
+NEGATION_CUES = frozenset("""niet geen nooit zonder niks niets not no never without nobody none cannot
+dont doesnt didnt isnt arent wasnt wont cant""".split())
+"""Words that open a negation's scope (in matching form: "don't" is "dont")."""
+_CLAUSE = re.compile(r"[.,;:!?]+")
 
 
-def stem(word: str) -> str:
-    """A word's concept: its synonym group's first word, else its Snowball stem (English,
-    then Dutch: the same function on both sides, so "gekoppeld" meets "koppeling")."""
-    if word in SYNONYMS:
-        return SYNONYMS[word]
-    s = _snowball(word)
-    return _STEMMED_SYNONYMS.get(s, s)
+def word_features(text: str) -> list[str]:
+    """Stemmed word 1- and 2-grams of ``text``, each word after a negation cue marked
+    ``not_`` up to the end of its clause (Das & Chen 2001; Pang, Lee & Vaithyanathan 2002),
+    so that "not consent" is no evidence for "consent":
+    ``"Is er geen deadline?"`` -> ``["is", "er", "geen", "not_deadlin", "is er", "er geen",
+    "geen not_deadlin"]``."""
+    ws: list[str] = []
+    for clause in _CLAUSE.split(text):
+        negated = False
+        for w in tokens(clause):
+            ws.append(f"not_{stem(w)}" if negated else stem(w))
+            negated = negated or w in NEGATION_CUES
+    return ws + [f"{a} {b}" for a, b in zip(ws, ws[1:])]
+
+
+def char_features(text: str) -> list[str]:
+    """Character 2- to 5-grams of each word padded with spaces (scikit-learn's ``char_wb``)."""
+    out: list[str] = []
+    for w in tokens(text):
+        w = f" {w} "
+        for n in range(2, 6):
+            out.extend(w[i:i + n] for i in range(len(w) - n + 1))
+    return out
+
+
+ANALYZERS = (word_features, char_features)
+"""One TF-IDF block per analyzer, concatenated in this order."""
+
+
+def training_data(kb: KnowledgeBase) -> tuple[list[str], list[str], list[str]]:
+    """``(texts, labels, langs)``: for every entry its phrasings, its answers and the
+    keywords no other entry has, labelled with its id; every out-of-scope question labelled
+    :data:`OUT_OF_SCOPE`. A keyword of several entries is left out: it names no one entry."""
+    owners: dict[str, set[str]] = {}
+    for e in kb.entries:
+        for lg in ("nl", "en"):
+            for k in e.keywords.get(lg, []):
+                owners.setdefault(" ".join(tokens(k)), set()).add(e.id)
+    texts, labels, langs = [], [], []
+    for e in kb.entries:
+        items = e.phrasings() + [(lg, e.answer[lg]) for lg in ("nl", "en")]
+        items += [(lg, k) for lg in ("nl", "en") for k in e.keywords.get(lg, [])
+                  if len(owners[" ".join(tokens(k))]) == 1]
+        for lang, t in items:
+            texts.append(t)
+            labels.append(e.id)
+            langs.append(lang)
+    for lang, qs in kb.out_of_scope.items():
+        for t in qs:
+            texts.append(t)
+            labels.append(OUT_OF_SCOPE)
+            langs.append(lang)
+    return texts, labels, langs
+
+
+def cache_key(kb: KnowledgeBase) -> str:
+    """The hash of everything the model depends on: the training data, the features' and
+    the fit's version, :data:`C` and :data:`TARGET_ERROR`."""
+    h = hashlib.sha256(f"{FEATURE_VERSION}|{C}|{TARGET_ERROR}|{FOLDS}".encode())
+    for t, lab, lg in zip(*training_data(kb)):
+        h.update(f"\x00{lab}\x01{lg}\x01{t}".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds on the model's probabilities (0..1)."""
+
+    answer_at: float
+    margin: float
+    suggest_at: float
+
+
+class FaqModel:
+    """A fitted model, as plain arrays: per TF-IDF block a vocabulary and idf vector, then
+    the logistic regression's ``coef`` (classes x features) and ``intercept``, the
+    ``classes``, a language model (``lang_coef``, ``lang_intercept``: positive = English)
+    and the :class:`Thresholds`. Read-only; safe to share between threads."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.arrays = arrays
+        self.key = str(arrays["key"])
+        self.classes = [str(c) for c in arrays["classes"]]
+        self.vocabs: list[dict[str, int]] = []  # feature -> column within its block
+        self.offsets: list[int] = []  # first column of each block
+        offset = 0
+        for i in range(len(ANALYZERS)):
+            words = arrays[f"vocab{i}"].tolist()
+            self.vocabs.append({w: j for j, w in enumerate(words)})
+            self.offsets.append(offset)
+            offset += len(words)
+        self.idf = [arrays[f"idf{i}"] for i in range(len(ANALYZERS))]
+        self.coef_t = np.ascontiguousarray(arrays["coef"].T)  # features x classes
+        self.intercept = arrays["intercept"]
+        self.lang_coef = arrays["lang_coef"]
+        self.lang_intercept = float(arrays["lang_intercept"])
+        a, m, s = (float(x) for x in arrays["thresholds"])
+        self.thresholds = Thresholds(a, m, s)
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``text``'s TF-IDF features as ``(column indices, values)``, each block
+        L2-normalised as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` does."""
+        cols: list[int] = []
+        vals: list[float] = []
+        for i, analyze in enumerate(ANALYZERS):
+            counts: dict[int, int] = {}
+            vocab = self.vocabs[i]
+            for f in analyze(text):
+                j = vocab.get(f)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            v = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[i][idx]
+            v /= math.sqrt(float(v @ v))
+            cols.extend((idx + self.offsets[i]).tolist())
+            vals.extend(v.tolist())
+        return np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float64)
+
+    def probabilities(self, text: str) -> tuple[np.ndarray, float]:
+        """Class probabilities (in :attr:`classes` order, summing to 1) and the probability
+        that ``text`` is English."""
+        cols, vals = self.vector(text)
+        logits = self.intercept + vals @ self.coef_t[cols] if len(cols) else self.intercept.copy()
+        logits = np.exp(logits - logits.max())
+        lang = self.lang_intercept + float(vals @ self.lang_coef[cols]) if len(cols) else self.lang_intercept
+        return logits / logits.sum(), 1.0 / (1.0 + math.exp(-lang))
+
+    # -- fitting and the cache ------------------------------------------------------------
+    @classmethod
+    def fit(cls, kb: KnowledgeBase) -> "FaqModel":
+        """Fit the model to ``kb`` (imports scikit-learn; seconds). The thresholds come from
+        :func:`choose_thresholds` over grouped cross-validated predictions."""
+        from sklearn.linear_model import LogisticRegression
+
+        texts, labels, langs = training_data(kb)
+        vectorizers, x = _vectorize(texts)
+        clf = LogisticRegression(C=C, max_iter=5000).fit(x, labels)
+        lang_clf = LogisticRegression(C=C, max_iter=5000).fit(x, [lg == "en" for lg in langs])
+        oof = cross_validated(texts, labels)
+        th = choose_thresholds(oof, list(clf.classes_), labels)
+        arrays = {"key": np.array(cache_key(kb)), "classes": np.array(clf.classes_),
+                  "coef": clf.coef_.astype(np.float32), "intercept": clf.intercept_,
+                  "lang_coef": lang_clf.coef_[0].astype(np.float32), "lang_intercept": lang_clf.intercept_[0],
+                  "thresholds": np.array([th.answer_at, th.margin, th.suggest_at])}
+        for i, v in enumerate(vectorizers):
+            arrays[f"vocab{i}"] = np.array(v.get_feature_names_out(), dtype=str)
+            arrays[f"idf{i}"] = v.idf_
+        return cls(arrays)
+
+    def save(self, path: Path) -> None:
+        """Write the model to ``path`` (``.npz``, no pickled objects) atomically."""
+        from .consent_source import atomic_write
+
+        buf = io.BytesIO()
+        np.savez(buf, **self.arrays)
+        atomic_write(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> "FaqModel | None":
+        """The model cached at ``path`` when it was fitted for ``key``; ``None`` when the
+        file is missing, unreadable, corrupt or stale (never loads pickled objects)."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            model = cls(arrays)
+        except FileNotFoundError:
+            return None
+        except Exception as e:  # a corrupt cache is refitted, whatever its fault
+            log.warning("FAQ model cache %s unreadable (%s): refitting", path, type(e).__name__)
+            return None
+        return model if model.key == key else None
+
+    @classmethod
+    def for_knowledge(cls, kb: KnowledgeBase) -> "FaqModel":
+        """The cached model for ``kb``, fitted and cached first when there is none for this
+        content. The cache is ``kb.directory / .faq-model.npz``, or, where that folder is
+        read-only, the same name in ``$XDG_CACHE_HOME/magister-koppeling-bot`` (default
+        ``~/.cache``) under the key; a cache that cannot be written at all is logged and the
+        model used all the same."""
+        key = cache_key(kb)
+        paths = [Path(kb.directory) / CACHE_NAME, _user_cache_dir() / f"faq-model-{key[:16]}.npz"]
+        for path in paths:
+            model = cls.load(path, key)
+            if model is not None:
+                return model
+        with _fit_lock(paths):  # another process fitting the same model: wait, then load its
+            for path in paths:
+                model = cls.load(path, key)
+                if model is not None:
+                    return model
+            log.info("fitting the FAQ model (knowledge base changed or not cached yet)")
+            model = cls.fit(kb)
+            for path in paths:
+                try:
+                    model.save(path)
+                    break
+                except OSError as e:
+                    log.warning("FAQ model not cached at %s: %s", path, e)
+        return model
+
+
+@contextmanager
+def _fit_lock(paths: list[Path]):
+    """An exclusive ``flock`` on ``<cache>.lock`` beside the first writable cache path, so
+    that workers starting together fit once; no lock where none can be made."""
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            f = open(path.with_suffix(".lock"), "a")
+        except OSError:
+            continue
+        with f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            yield
+        return
+    yield
+
+
+def _user_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "magister-koppeling-bot"
+
+
+def _vectorize(texts: list[str]):
+    """Fitted TF-IDF vectorizers (one per analyzer) and the stacked matrix of ``texts``."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True, min_df=2) for a in ANALYZERS]
+    return vectorizers, hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+
+
+def near_copy_groups(texts: list[str], labels: list[str], similar: float = 0.6) -> list[int]:
+    """A group number per text: texts of one label whose character-3-gram sets overlap by at
+    least ``similar`` (Jaccard) share a group, transitively, so that cross-validation never
+    trains on a near copy of what it tests."""
+    grams = [frozenset(g for g in char_features(t) if len(g) == 3) for t in texts]
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_label: dict[str, list[int]] = {}
+    for i, lab in enumerate(labels):
+        by_label.setdefault(lab, []).append(i)
+    for idx in by_label.values():
+        for a_pos, a in enumerate(idx):
+            for b in idx[a_pos + 1:]:
+                ga, gb = grams[a], grams[b]
+                if ga and gb and len(ga & gb) >= similar * len(ga | gb):
+                    parent[find(a)] = find(b)
+    return [find(i) for i in range(len(texts))]
+
+
+def cross_validated(texts: list[str], labels: list[str], folds: int = FOLDS) -> np.ndarray:
+    """Out-of-fold class probabilities (rows in ``texts`` order, columns in sorted label
+    order) from :data:`FOLDS`-fold cross-validation grouped by :func:`near_copy_groups`."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    classes = sorted(set(labels))
+    out = np.zeros((len(texts), len(classes)))
+    groups = near_copy_groups(texts, labels)
+    y = np.array(labels)
+    for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=0).split(texts, y, groups):
+        vectorizers, x = _vectorize([texts[i] for i in train])
+        clf = LogisticRegression(C=C, max_iter=5000).fit(x, y[train])
+        from scipy.sparse import hstack
+        xt = hstack([v.transform([texts[i] for i in test]) for v in vectorizers]).tocsr()
+        cols = [classes.index(c) for c in clf.classes_]
+        out[np.ix_(test, cols)] = clf.predict_proba(xt)
+    return out
+
+
+def decide(p: np.ndarray, classes: list[str], th: Thresholds) -> tuple[str, list[int]]:
+    """``("answered", [i])``, ``("ambiguous", [i, ...])`` (suggested entries, best first, at
+    most 3) or ``("no_match", [])`` for one row of probabilities ``p``."""
+    order = np.argsort(-p)
+    top = order[0]
+    if classes[top] != OUT_OF_SCOPE and p[top] >= th.answer_at and p[top] - p[order[1]] >= th.margin:
+        return "answered", [int(top)]
+    entries = [int(i) for i in order[:4] if classes[i] != OUT_OF_SCOPE and p[i] >= th.suggest_at][:3]
+    return ("ambiguous", entries) if entries else ("no_match", [])
+
+
+def curve(probs: np.ndarray, classes: list[str], labels: list[str], grid=None):
+    """Rows ``(answer_at, margin, answered_right, wrong)`` over a grid of thresholds, as
+    shares of the in-scope texts (right) and of all texts (wrong), for ``probs`` (one row
+    per text) against the true ``labels``."""
+    grid = grid or [(a / 20, m / 20) for a in range(4, 20) for m in range(0, 12)]
+    y = np.array([classes.index(lab) for lab in labels])
+    inscope = np.array([lab != OUT_OF_SCOPE for lab in labels])
+    order = np.argsort(-probs, axis=1)
+    top, second = order[:, 0], order[:, 1]
+    p1 = probs[np.arange(len(y)), top]
+    p2 = probs[np.arange(len(y)), second]
+    oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else -1
+    rows = []
+    for a, m in grid:
+        answered = (p1 >= a) & (p1 - p2 >= m) & (top != oos)
+        right = answered & (top == y)
+        rows.append((a, m, right.sum() / max(inscope.sum(), 1), (answered & ~right).sum() / len(y)))
+    return rows
+
+
+def choose_thresholds(probs: np.ndarray, classes: list[str], labels: list[str]) -> Thresholds:
+    """The thresholds that answer the most in-scope texts right while the wrong answers stay
+    at most :data:`TARGET_ERROR` of all texts (ties: the stricter). ``suggest_at`` then
+    makes "bedoel je…?" most useful: each unanswered text offered entries counts +1 when
+    the right one is among them and -1 when not (out-of-scope texts included)."""
+    rows = curve(probs, classes, labels)
+    ok = [r for r in rows if r[3] <= TARGET_ERROR]
+    a, m, _, _ = max(ok, key=lambda r: (r[2], r[0], r[1])) if ok else (0.95, 0.55, 0, 0)
+
+    def net(s: float) -> int:
+        total = 0
+        for p, lab in zip(probs, labels):
+            status, picked = decide(p, classes, Thresholds(a, m, s))
+            if status == "ambiguous":
+                total += 1 if lab in [classes[i] for i in picked] else -1
+        return total
+
+    suggest_at = max((x / 20 for x in range(1, int(round(a * 20)) + 1)), key=lambda s: (net(s), s))
+    return Thresholds(float(a), float(m), float(suggest_at))
 
 
 @dataclass(frozen=True)
@@ -150,9 +414,10 @@ class Answer:
 
     ``status``: ``"answered"`` (``entry`` is the answer), ``"ambiguous"`` (``suggestions``
     holds the closest entries, best first) or ``"no_match"``. ``score`` is the best entry's
-    score in 0..1; ``lang`` is ``"nl"`` or ``"en"``, the language to answer in. ``reason``
-    says why there is no answer: ``"empty"``, ``"no_topic"`` (only stop words, greetings,
-    thanks) or ``"low_score"``; ``""`` otherwise.
+    probability in 0..1; ``lang`` is ``"nl"`` or ``"en"``, the language to answer in.
+    ``reason`` says why there is no answer: ``"empty"`` (no words), ``"out_of_scope"`` (the
+    model's out-of-scope class wins) or ``"low_score"``; ``""`` otherwise. ``scores`` maps
+    every entry id to its probability.
     """
 
     status: str
@@ -179,146 +444,49 @@ class Answer:
 
 
 class FaqMatcher:
-    """Matches questions against a :class:`KnowledgeBase`; built once, then read-only
-    (safe to share between threads)."""
+    """Answers questions from a :class:`KnowledgeBase` with its :class:`FaqModel` (cached
+    or fitted on construction); read-only afterwards, safe to share between threads."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, model: FaqModel | None = None):
         self.kb = kb
-        raw_vocab: set[str] = set()
-        lang_words: dict[str, set[str]] = {"nl": set(), "en": set()}
-        for e in kb.entries:
-            for lang, text in e.phrasings() + [(lg, k) for lg in ("nl", "en") for k in e.keywords.get(lg, [])]:
-                words = tokens(text)
-                raw_vocab.update(words)
-                lang_words[lang].update(words)
-        self._raw_vocab = frozenset(raw_vocab)
-        self.vocabulary = self._raw_vocab
-        """Every word (matching form) the knowledge base's phrasings and keywords use."""
-        self._stem_vocab = frozenset(stem(w) for w in raw_vocab if w not in STOP)
-        self._fuzzy_vocab = sorted(w for w in raw_vocab if w not in STOP and len(w) >= 4)
-        self._lang_only = {"nl": (lang_words["nl"] - lang_words["en"]) | STOP_NL,
-                           "en": (lang_words["en"] - lang_words["nl"]) | STOP_EN}
-        # Each entry: its phrasings as concept sets, and the union of them with its keywords.
-        self._phrases: list[tuple[Entry, list[frozenset[str]], frozenset[str]]] = []
-        df: dict[str, int] = {}
-        for e in kb.entries:
-            phrases = [frozenset(self._concepts(t)) for _, t in e.phrasings()]
-            kws = [frozenset(self._concepts(k)) for lg in ("nl", "en") for k in e.keywords.get(lg, [])]
-            vocab = frozenset().union(*phrases, *kws)
-            self._phrases.append((e, [p for p in phrases + kws if p], vocab))
-            for c in vocab:
-                df[c] = df.get(c, 0) + 1
-        n = max(len(kb.entries), 1)
-        self._weights = {c: math.log(1 + n / d) for c, d in df.items()}  # idf
-        self._unknown_base = UNKNOWN_WEIGHT_FACTOR * math.log(1 + n)
-
-    # -- query analysis -------------------------------------------------------------
-    def _words(self, text: str) -> list[str]:
-        """Tokens with compounds split/joined and typos corrected against the vocabulary."""
-        norm = f" {' '.join(tokens(text))} "
-        for phrase in STOP_PHRASES:
-            norm = norm.replace(f" {phrase} ", " ")
-        words = norm.split()
-        out: list[str] = []
-        i = 0
-        while i < len(words):
-            w = words[i]
-            if i + 1 < len(words) and w + words[i + 1] in self._raw_vocab and w not in STOP:
-                out.append(w + words[i + 1])  # "verwerkers overeenkomst"
-                i += 2
-                continue
-            out.extend(self._fix(w))
-            i += 1
-        return out
-
-    @lru_cache(maxsize=4096)
-    def _fix(self, w: str) -> tuple[str, ...]:
-        if w in self._raw_vocab or w in STOP or stem(w) in self._stem_vocab or len(w) < 5 or w.isdigit():
-            return (w,)
-        for cut in range(3, len(w) - 2):  # an unknown compound of two known words
-            a, b = w[:cut], w[cut:]
-            if a in self._raw_vocab and b in self._raw_vocab and a not in STOP and b not in STOP:
-                return (a, b)
-        limit = 1 if len(w) < 8 else 2
-        for cand, _, _ in process.extract(w, self._fuzzy_vocab, scorer=OSA.distance, score_cutoff=limit, limit=5):
-            if cand[0] == w[0]:  # a typo in the first letter is rare; another word is not
-                return (cand,)
-        return (w,)
+        self.model = model or FaqModel.for_knowledge(kb)
+        self._entries = [kb.entry(c) if c != OUT_OF_SCOPE else None for c in self.model.classes]
+        own = [t for e in kb.entries for lg in ("nl", "en")
+               for t in (e.question[lg], e.answer[lg], *e.keywords.get(lg, []))]
+        self.vocabulary = frozenset(w for t in own for w in tokens(t))
+        """The knowledge base's own words (matching form): those of its questions, answers
+        and keywords, not of the alternates, which staff write with school names in them."""
+        self._stems = frozenset(stem(w) for w in self.vocabulary)
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (matching form) is a word of the knowledge base, inflected or not
         ("leerling" is known from "leerlingen")."""
-        return word in self.vocabulary or stem(word) in self._weights
-
-    def _concepts(self, text: str) -> list[str]:
-        return [stem(w) for w in self._words(text) if w not in STOP]
-
-    def _query(self, text: str) -> dict[str, float]:
-        """The question's concepts with their weights. A word the knowledge base never uses
-        weighs as a rare one would, less the more common it is in everyday language."""
-        out: dict[str, float] = {}
-        for w in self._words(text):
-            if w in STOP:
-                continue
-            c = stem(w)
-            out[c] = self._weights[c] if c in self._weights else self._unknown_base * commonness_factor(general_zipf(w))
-        return out
+        return word in self.vocabulary or stem(word) in self._stems
 
     def detect_lang(self, text: str) -> str:
-        """``"en"`` when the words of ``text`` are more English than Dutch, else ``"nl"``."""
-        words = tokens(text)
-        en = sum(w in self._lang_only["en"] for w in words)
-        nl = sum(w in self._lang_only["nl"] for w in words)
-        return "en" if en > nl else "nl"
+        """``"en"`` when the language model gives ``text`` English at least
+        :data:`ENGLISH_AT`, else ``"nl"`` (Dutch first)."""
+        return "en" if self.model.probabilities(text)[1] >= ENGLISH_AT else "nl"
 
-    # -- scoring ----------------------------------------------------------------------
     def scores(self, question: str) -> dict[str, float]:
-        """Every entry's score in 0..1 for ``question``, by entry id."""
-        return self._rank(question)[0]
-
-    def _rank(self, question: str) -> tuple[dict[str, float], dict[str, float]]:
-        """Per entry id: its score, and the share of the question's weight its words cover."""
-        q = self._query(question)
-        if not q:
-            return {e.id: 0.0 for e in self.kb.entries}, {e.id: 0.0 for e in self.kb.entries}
-        wq = sum(q.values())
-        keys = q.keys()
-        scores, covers = {}, {}
-        for e, phrases, vocab in self._phrases:
-            best = 0.0
-            for p in phrases:
-                common = sum(q[c] for c in keys & p)
-                if not common:
-                    continue
-                qcov = common / wq
-                pcov = common / sum(self._weights[c] for c in p)
-                best = max(best, 2 * qcov * pcov / (qcov + pcov))
-            covers[e.id] = sum(q[c] for c in keys & vocab) / wq
-            scores[e.id] = PHRASE_SHARE * best + (1 - PHRASE_SHARE) * covers[e.id]
-        return scores, covers
+        """Every entry's probability in 0..1 for ``question``, by entry id."""
+        p, _ = self.model.probabilities(question)
+        return {c: float(x) for c, x in zip(self.model.classes, p) if c != OUT_OF_SCOPE}
 
     def answer(self, question: str) -> Answer:
         """Answer ``question`` (any ``str``, Slack markup allowed; never raises)."""
-        lang = self.detect_lang(question)
-        words = tokens(question)
-        if not words:
-            return Answer("no_match", None, 0.0, lang=lang, reason="empty")
-        if all(w in STOP for w in words):
-            return Answer("no_match", None, 0.0, lang=lang, reason="no_topic")
-        content = [w for w in self._words(question) if w not in STOP]
-        if content and all(stem(w) in QUESTION_WORDS for w in content):
-            return Answer("no_match", None, 0.0, lang=lang, reason="no_topic")  # "wie ben jij?"
-        scores, covers = self._rank(question)
-        ranked = sorted(self.kb.entries, key=lambda e: -scores[e.id])
-        best = ranked[0]
-        s1 = scores[best.id]
-        s2 = scores[ranked[1].id] if len(ranked) > 1 else 0.0
-        suggestions = tuple(e for e in ranked[:3] if scores[e.id] >= SUGGEST_AT and scores[e.id] >= s1 - 0.2)
-        # Answer only when the entry explains most of the question and clearly beats the rest;
-        # one everyday word ("test") is too little to be sure of.
-        one_common_word = len(content) == 1 and general_zipf(content[0]) >= COMMON_WORD_ZIPF
-        if s1 >= ANSWER_AT and s1 - s2 >= MARGIN and covers[best.id] >= COVER_AT and not one_common_word:
-            return Answer("answered", best, s1, suggestions[1:], lang, "", scores)
-        if s1 >= SUGGEST_AT and len(suggestions) >= 1:
-            return Answer("ambiguous", None, s1, suggestions, lang, "", scores)
-        return Answer("no_match", None, s1, (), lang, "low_score", scores)
+        if not tokens(question):
+            return Answer("no_match", None, 0.0, reason="empty")
+        p, p_en = self.model.probabilities(question)
+        lang = "en" if p_en >= ENGLISH_AT else "nl"
+        scores = {c: float(x) for c, x in zip(self.model.classes, p) if c != OUT_OF_SCOPE}
+        status, picked = decide(p, self.model.classes, self.model.thresholds)
+        best = max(scores.values(), default=0.0)
+        if status == "answered":
+            others = tuple(e for e in (self._entries[i] for i in np.argsort(-p)[1:3]
+                                       if p[i] >= self.model.thresholds.suggest_at) if e)
+            return Answer("answered", self._entries[picked[0]], float(p[picked[0]]), others, lang, "", scores)
+        if status == "ambiguous":
+            return Answer("ambiguous", None, best, tuple(self._entries[i] for i in picked), lang, "", scores)
+        oos = self.model.classes[int(np.argmax(p))] == OUT_OF_SCOPE
+        return Answer("no_match", None, best, (), lang, "out_of_scope" if oos else "low_score", scores)

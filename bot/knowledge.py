@@ -89,11 +89,14 @@ class DraftTemplate:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """The validated knowledge base: ``entries`` in file order and ``templates`` by id."""
+    """The validated knowledge base: ``entries`` in file order, ``templates`` by id, and
+    ``out_of_scope``: per language, questions the bot must not answer (the FAQ model's
+    out-of-scope class; empty when ``out-of-scope.yaml`` is absent)."""
 
     entries: tuple[Entry, ...]
     templates: dict[str, DraftTemplate]
     directory: Path
+    out_of_scope: dict[str, list[str]] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; raises ``KeyError`` when there is none."""
@@ -283,9 +286,27 @@ def _load_templates(path: Path, faults: list[str]) -> dict[str, DraftTemplate]:
     return out
 
 
+def _load_out_of_scope(path: Path, faults: list[str]) -> dict[str, list[str]]:
+    if not path.exists():
+        return {}
+    c = _Checker(path)
+    try:
+        data = load(path)
+    except YamlFault as e:
+        faults.append(str(e))
+        return {}
+    if not isinstance(data, LineDict) or "out_of_scope" not in data:
+        faults.append(f"{path}:1: expected a mapping with 'out_of_scope': {{nl: [...], en: [...]}}")
+        return {}
+    c._unknown(data, {"out_of_scope"}, "")
+    out = c.per_lang_list(data, "out_of_scope", "")
+    faults.extend(c.faults)
+    return out
+
+
 def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
-    """Load ``faq.yaml`` and ``drafts.yaml`` from ``directory`` (default: the project's
-    ``knowledge/``) and validate both.
+    """Load ``faq.yaml``, ``drafts.yaml`` and (optional) ``out-of-scope.yaml`` from
+    ``directory`` (default: the project's ``knowledge/``) and validate them.
 
     Raises :class:`KnowledgeError` listing every fault (YAML syntax, duplicate keys, a
     non-string where text is expected, a missing language, an unknown related id, a duplicate
@@ -297,11 +318,12 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
         raise KnowledgeError([f"{d}: no such directory"])
     entries = _load_entries(d / "faq.yaml", faults)
     templates = _load_templates(d / "drafts.yaml", faults)
+    out_of_scope = _load_out_of_scope(d / "out-of-scope.yaml", faults)
     if not faults and "verzoek" not in templates:
         faults.append(f"{d / 'drafts.yaml'}:1: no template with id 'verzoek'")
     if faults:
         raise KnowledgeError(faults)
-    return KnowledgeBase(tuple(entries), templates, d)
+    return KnowledgeBase(tuple(entries), templates, d, out_of_scope)
 
 
 def as_dict(entry: Entry, lang: str) -> dict[str, Any]:

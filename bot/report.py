@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from .faq import STOP, stem
+from .faq import stem
 from .store import QUESTION_STATUSES, Question, Request, Store, utc_now
-from .text import tokens
+from .text import STOP_WORDS as STOP, tokens
 
 GROUP_SIMILARITY = 70
 """Least ``token_sort_ratio`` (0..100) of two questions' content words to share a group.

@@ -27,6 +27,7 @@ name that adds only a place or a board name grants; several such names make the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -34,8 +35,16 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .consentlist import ConsentList, School, host_in
-from .faq import general_zipf
 from .text import name_tokens
+
+@lru_cache(maxsize=65536)
+def general_zipf(word: str) -> float:
+    """How common ``word`` is in everyday Dutch or English: wordfreq's Zipf value (log10 of
+    the frequency per billion words; "de" 7.7, "koppeling" 3.8, an unseen word 0)."""
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, "nl"), zipf_frequency(word, "en"))
+
 
 PLACES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "plaatsen.txt"
 COMMON_WORD_ZIPF = 4.5

@@ -100,6 +100,27 @@ def tokens(text: str) -> list[str]:
     return normalize(text).split()
 
 
+# Words that name no topic and no school: Dutch and English function words, greetings,
+# thanks and chat. Used to pick the school words out of a question and to group logged
+# questions; the FAQ model weighs words by itself and does not use this list.
+STOP_WORDS = frozenset("""
+aan al alle alleen als altijd ander andere ben bij da dan dat de deze die dit doe doen doet
+door dus een eens en er even ga gaan gaat had heb hebben heeft het hier hij hoe hun ik
+in is ja je jij jou jouw juist kan kun kunnen maar me meer men met mij mijn moet moeten na naar
+nog nou nu of om omdat on ons onze ook op over precies te toch toe tot u uit uw van veel voor
+wat we wel welk welke wij wil willen word worden wordt ze zij zijn zo zou zouden zich
+eigenlijk graag eh ehm iemand iets weet weten zeg zeggen vraag vraagje kunt zal zullen mag
+mogen allemaal iedereen
+a about all also am an and any are as at be been but by can could did do does done for from
+get got had has have how i if into it its me my of on or our please should so some than
+that the their them then there these they this to us was we were what which will with
+would you your just really exactly everyone
+hoi hallo hey hee hai hi hello yo goedemorgen goedemiddag goedenavond morgen middag dag doei
+bedankt dank danku dankjewel dankje thanks thank thx ty tnx top super mooi cool ok oke okay
+prima groet groeten cheers bye fijn yes nee sorry help
+""".split())
+
+
 # --- School names -------------------------------------------------------------------
 # Dutch abbreviations in school names, each mapped to one canonical form. Phrases first
 # (longest match wins), then single words. "St." = "Sint", "Chr." = "Christelijk",

@@ -291,7 +291,7 @@ class Listeners:
             else:
                 reply = self.bot.handle(text)
                 a = reply.answer
-                if (reply.kind == "answer" and a and a.status == "no_match" and a.reason == "low_score"
+                if (reply.kind == "answer" and a and a.status == "no_match" and a.reason in ("low_score", "out_of_scope")
                         and len(question.split()) == 1):
                     msg = B.message(B.help_blocks(reply.lang, unknown=question), reply.lang)  # unknown subcommand
                 else:
