@@ -191,23 +191,28 @@ def test_a_knowledge_dir_that_cannot_hold_the_cache_uses_the_user_cache(small_kb
 
 def test_probabilities_equal_scikit_learn(small_kb):
     """The numpy inference reproduces scikit-learn's TF-IDF + logistic regression."""
-    from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
 
     kb = load_knowledge(small_kb)
     model = FaqModel.fit(kb)
     texts, labels, _ = faq.training_data(kb)
-    vectorizers, x = faq._vectorize(texts)
-    clf = LogisticRegression(C=faq.C, max_iter=5000).fit(x, labels)
+    features = faq.Features()
+    clf = LogisticRegression(C=faq.C, max_iter=5000).fit(features.fit_transform(texts), labels)
     assert list(clf.classes_) == model.classes and OUT_OF_SCOPE in model.classes
 
     @settings(max_examples=100, deadline=None)
-    @given(st.text(max_size=200) | st.sampled_from(texts))
+    @given(st.text(max_size=200) | st.sampled_from(texts) | st.sampled_from(["Wat is de hoofdstad van Spanje?"]))
     def same(text):
-        want = clf.predict_proba(hstack([v.transform([text]) for v in vectorizers]).tocsr())[0]
+        want = clf.predict_proba(features.transform([text]))[0]
         assert np.allclose(model.probabilities(text)[0], want, atol=1e-4)
 
     same()
+
+
+def test_novelty_is_the_share_of_words_the_knowledge_base_never_uses():
+    assert faq.novelty("wat is de deadline", {"wat", "is", "de", "deadlin"}) == 0.0
+    assert faq.novelty("wat is de hoofdstad van spanje", {"wat", "is", "de"}) == 0.5
+    assert faq.novelty("?!", set()) == 0.0
 
 
 def test_thresholds_come_from_cross_validation(small_kb):
