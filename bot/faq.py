@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 
+from .errors import KnowledgeError
 from .knowledge import Entry, KnowledgeBase
 from .text import clean, tokens
 
@@ -226,18 +227,25 @@ class FaqModel:
     @classmethod
     def fit(cls, kb: KnowledgeBase) -> "FaqModel":
         """Fit the model to ``kb`` (imports scikit-learn; about a minute). The thresholds come from
-        :func:`choose_thresholds` over grouped cross-validated predictions."""
+        :func:`choose_thresholds` over grouped cross-validated predictions. Raises
+        :class:`~bot.errors.KnowledgeError` when ``kb`` gives fewer than two classes."""
         from sklearn.linear_model import LogisticRegression
 
         texts, labels, langs = training_data(kb)
+        if len(set(labels)) < 2:
+            raise KnowledgeError([f"{kb.directory}: the FAQ model needs two entries, or an entry and "
+                                  "out-of-scope questions (out-of-scope.yaml)"])
         features = Features()
         x = features.fit_transform(texts)
         clf = LogisticRegression(C=C, max_iter=5000).fit(x, labels)
         lang_clf = LogisticRegression(C=C, max_iter=5000).fit(x, [lg == "en" for lg in langs])
         oof = cross_validated(texts, labels)
         th = choose_thresholds(oof, list(clf.classes_), labels)
+        coef, intercept = clf.coef_, clf.intercept_
+        if len(clf.classes_) == 2:  # binary: one row w, and softmax(-z/2, z/2) = (1 - sigmoid(z), sigmoid(z))
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
         arrays = {"key": np.array(cache_key(kb)), "classes": np.array(clf.classes_),
-                  "coef": clf.coef_.astype(np.float32), "intercept": clf.intercept_,
+                  "coef": coef.astype(np.float32), "intercept": intercept,
                   "lang_coef": lang_clf.coef_[0].astype(np.float32), "lang_intercept": lang_clf.intercept_[0],
                   "thresholds": np.array([th.answer_at, th.margin, th.suggest_at]),
                   "known": np.array(sorted(features.known), dtype=str)}
@@ -398,6 +406,8 @@ def cross_validated(texts: list[str], labels: list[str], folds: int = FOLDS) -> 
     out = np.zeros((len(texts), len(classes)))
     groups = near_copy_groups(texts, labels)
     y = np.array(labels)
+    # A small knowledge base: no more folds than its sparsest class has groups (at least 2).
+    folds = max(2, min([folds] + [len({g for g, lab in zip(groups, labels) if lab == c}) for c in classes]))
     for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=0).split(texts, y, groups):
         features = Features()
         clf = LogisticRegression(C=C, max_iter=5000).fit(features.fit_transform([texts[i] for i in train]), y[train])

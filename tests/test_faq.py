@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot import faq
+from bot.errors import KnowledgeError
 from bot.faq import CACHE_NAME, OUT_OF_SCOPE, FaqMatcher, FaqModel
 from bot.knowledge import DEFAULT_DIR, load_knowledge
 
@@ -189,16 +190,19 @@ def test_a_knowledge_dir_that_cannot_hold_the_cache_uses_the_user_cache(small_kb
     assert fits(caplog) == 1  # and found there next time
 
 
-def test_probabilities_equal_scikit_learn(small_kb):
+@pytest.mark.parametrize("out_of_scope", [True, False])  # 3 classes, and the binary case
+def test_probabilities_equal_scikit_learn(small_kb, out_of_scope):
     """The numpy inference reproduces scikit-learn's TF-IDF + logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
+    if not out_of_scope:
+        (small_kb / "out-of-scope.yaml").unlink()
     kb = load_knowledge(small_kb)
     model = FaqModel.fit(kb)
     texts, labels, _ = faq.training_data(kb)
     features = faq.Features()
     clf = LogisticRegression(C=faq.C, max_iter=5000).fit(features.fit_transform(texts), labels)
-    assert list(clf.classes_) == model.classes and OUT_OF_SCOPE in model.classes
+    assert list(clf.classes_) == model.classes and (OUT_OF_SCOPE in model.classes) == out_of_scope
 
     @settings(max_examples=100, deadline=None)
     @given(st.text(max_size=200) | st.sampled_from(texts) | st.sampled_from(["Wat is de hoofdstad van Spanje?"]))
@@ -225,6 +229,23 @@ def test_thresholds_come_from_cross_validation(small_kb):
     rows = faq.curve(oof, sorted(set(labels)), labels)
     chosen = [r for r in rows if (r[0], r[1]) == (th.answer_at, th.margin)]
     assert chosen and chosen[0][3] <= faq.TARGET_ERROR
+
+
+def test_a_knowledge_base_too_small_to_fit_says_so(small_kb):
+    (small_kb / "out-of-scope.yaml").unlink()
+    text = (small_kb / "faq.yaml").read_text()
+    (small_kb / "faq.yaml").write_text(text[: text.index('  - id: "accreditation"')])
+    with pytest.raises(KnowledgeError, match="needs two entries"):
+        FaqMatcher(load_knowledge(small_kb))
+
+
+def test_two_entries_of_one_phrasing_each_still_fit(small_kb):
+    (small_kb / "out-of-scope.yaml").unlink()
+    (small_kb / "faq.yaml").write_text(SMALL_FAQ.replace(
+        SMALL_FAQ[SMALL_FAQ.index("    alternates:"):SMALL_FAQ.index("    answer:")], "").replace(
+        SMALL_FAQ[SMALL_FAQ.rindex("    alternates:"):SMALL_FAQ.rindex("    answer:")], ""))
+    m = FaqMatcher(load_knowledge(small_kb))
+    assert m.answer("Wat is de deadline?").status in ("answered", "ambiguous", "no_match")
 
 
 def test_near_copies_share_a_cross_validation_group():
