@@ -1,15 +1,19 @@
 """Benchmark the core: FAQ answering, school lookup and start-up, each against a baseline.
 
-Run from the project's root: ``.venv/bin/python bench/bench_core.py``. Prints per-query
+Run from the project's root: ``.venv/bin/python bench/bench_core.py`` (``--startup``: the
+start-up measurement alone). Prints per-query
 median and 99th percentile (microseconds) for the bot and for a plain
 ``rapidfuzz.process.extractOne`` over the same strings in the same run, and their ratio.
 School lookups run on the DUO lists in ``../shared/data/schools/`` (VO, and VO+PO as the
 large list) when ``../shared`` exists, else on the bundled example list only. Start-up is
-the wall time of ``python -m bot ask "Wat is de deadline?"`` against ``python -c pass``.
+the wall time of ``python -m bot ask "Wat is de deadline?"`` as a whole process (median of 9,
+run in turn with the others) against a bare ``python -c "import slack_bolt, rapidfuzz, yaml,
+httpx"`` and ``python -c pass`` in the same run; the target (issue 10) is 0.5 s at most.
 """
 from __future__ import annotations
 
 import csv
+import os
 import random
 import statistics
 import subprocess
@@ -103,21 +107,35 @@ def lookup_bench(consent: ConsentList, label: str) -> None:
             timed(lambda q: process.extractOne(normalize(q), choices, scorer=fuzz.WRatio), queries))
 
 
-def startup_bench(n: int = 5) -> None:
-    def wall(cmd):
-        ts = []
-        for _ in range(n):
-            t = time.perf_counter()
-            subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
-            ts.append(time.perf_counter() - t)
-        return statistics.median(ts)
+BARE_IMPORT = "import slack_bolt, rapidfuzz, yaml, httpx"
+"""The start-up baseline: the libraries the bot is built on, imported and nothing else."""
 
-    ours = wall([sys.executable, "-m", "bot", "ask", "Wat is de deadline?"])
-    base = wall([sys.executable, "-c", "pass"])
-    print(f"{'start-up: python -m bot ask':38} {ours * 1000:7.0f} ms | python -c pass {base * 1000:5.0f} ms | ratio {ours / base:5.1f}x")
+
+def startup_bench(n: int = 9) -> None:
+    cmds = {"ask": [sys.executable, "-m", "bot", "ask", "Wat is de deadline?"],
+            "bare": [sys.executable, "-c", BARE_IMPORT],
+            "pass": [sys.executable, "-c", "pass"]}
+    # Bytecode is written and read as in any user's shell (the libraries' was compiled at
+    # install; PYTHONDONTWRITEBYTECODE would make only the bot compile itself every run).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for cmd in cmds.values():  # once untimed: bytecode, the FAQ model cache and the OS file cache are warm
+        subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(n):  # in turn, so that a busy moment of the machine hits all three alike
+        for k, cmd in cmds.items():
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)
+            times[k].append(time.perf_counter() - t)
+    ours, bare, empty = (statistics.median(times[k]) for k in cmds)
+    print(f"{'start-up: python -m bot ask':38} {ours * 1000:7.0f} ms | {BARE_IMPORT!r} {bare * 1000:5.0f} ms "
+          f"| python -c pass {empty * 1000:4.0f} ms | ratio to the bare import {ours / bare:4.2f}x "
+          f"(target: at most 500 ms: {'ok' if ours <= 0.5 else 'MISSED'})")
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--startup"]:  # the start-up measurement alone
+        startup_bench()
+        return
     faq_bench()
     lookup_bench(load(), "bundled example list")
     shared_list = ROOT.parent / "shared" / "data" / "consent" / "consent-list.csv"

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, TextIO
 from .config import Settings
 from .consent_source import refresh_report, rows_notice, rows_text, status_report
 from .consentlist import ConsentList
-from .core import Bot, Reply
+from .core import Bot, KnowledgeBot, Reply
 from .errors import BotError
 from .render import diff_text, import_text, list_line, lookup_text, reply_text
 
@@ -62,8 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 # ``None``: every action). The options are accepted everywhere, as the README promises, and
 # refused here with a reason rather than ignored.
 _NO_KNOWLEDGE = {("requests", None), ("report", None), ("consent", None), ("schools", None)}
-_NO_LIST = {("requests", None), ("report", None), ("consent", "diff"), ("schools", None)}
+_NO_LIST = {("requests", None), ("report", None), ("consent", "diff"), ("schools", None), ("ask", None)}
 _WHY = {"requests": "requests are kept in DATA_DIR", "report": "the report reads the question log in DATA_DIR",
+        "ask": "it answers from the knowledge base alone",
         "consent": "it works on the consent list alone", "schools": "it imports a DUO school file into DATA_DIR",
         "consent diff": "it compares the two files it is given"}
 
@@ -105,8 +106,9 @@ def _check_list(consent: ConsentList, args: argparse.Namespace) -> None:
         print(notice, file=sys.stderr)
 
 
-def run_batch(args: argparse.Namespace, bot: Bot, stdin: TextIO, out: TextIO) -> int:
-    """``ask``, ``school`` and ``draft``: one result per item, JSON or text."""
+def run_batch(args: argparse.Namespace, bot: Bot | KnowledgeBot, stdin: TextIO, out: TextIO) -> int:
+    """``ask``, ``school`` and ``draft``: one result per item, JSON or text (``ask`` needs a
+    :class:`KnowledgeBot` only)."""
     items, streamed = _items(args, stdin)
     kb, contact = bot.kb, bot.settings.help_contact
     def ask(q: str) -> tuple[dict, str]:
@@ -356,10 +358,12 @@ def _main(argv: list[str] | None) -> int:
             return run_store_command(args, settings, sys.stdout)
         if command in ("consent", "schools"):  # the list's source and the directory: no knowledge base
             return run_list_command(args, settings, sys.stdout)
-        # `ask` reads no consent list: no fetch for it, and no error when there is none.
-        bot = Bot.from_settings(settings, fetch_missing=command != "ask")
-        if command != "ask":
-            _check_list(bot.consent, args)
+        if command == "ask":
+            # The knowledge base alone: no consent list (no fetch, no error when there is none),
+            # no directory, no school index.
+            return run_batch(args, KnowledgeBot.from_settings(settings), sys.stdin, sys.stdout)
+        bot = Bot.from_settings(settings)
+        _check_list(bot.consent, args)
         if command in (None, "console"):
             return console(bot, sys.stdin, sys.stdout)  # the streams of now, not of import time
         return run_batch(args, bot, sys.stdin, sys.stdout)

@@ -70,12 +70,35 @@ klant klanten zoon dochter hun haar zijn jullie onze die deze dit dat student st
 child kid their our this that""".split())
 
 
+@dataclass(frozen=True)
+class KnowledgeBot:
+    """The part of :class:`Bot` that ``python -m bot ask`` needs: the knowledge base and its
+    FAQ matcher, without the consent list, the school directory and their indexes (most of a
+    :class:`Bot`'s start-up, and never used to answer a question). Read-only, thread-safe."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    faq: FaqMatcher
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "KnowledgeBot":
+        """Load the knowledge base ``settings`` name. Raises :class:`~bot.errors.KnowledgeError`."""
+        kb = load_knowledge(settings.knowledge_dir)
+        return cls(settings, kb, FaqMatcher(kb))
+
+    def ask(self, question: str) -> Answer:
+        """The knowledge base's answer to ``question``."""
+        return self.faq.answer(question)
+
+
 class Bot:
     """The core service: knowledge base, FAQ matcher, consent list and school matcher.
 
-    Build with :meth:`from_settings`. Read-only after construction except for
-    :meth:`set_consent_list`, which swaps the list in one assignment, so it is safe to
-    share between threads.
+    Build with :meth:`from_settings`. Everything a question or a lookup needs (the FAQ model,
+    the school index, the directory's index and links, the everyday words) is loaded by the
+    constructor, so no message waits for a first-use load. Read-only after construction
+    except for :meth:`set_consent_list`, which swaps the list in one assignment, so it is
+    safe to share between threads.
     """
 
     def __init__(self, settings: Settings, kb: KnowledgeBase, consent: ConsentList,
@@ -116,8 +139,9 @@ class Bot:
         return self.schools.consent
 
     def set_consent_list(self, consent: ConsentList) -> None:
-        """Use ``consent`` from now on (the index is built before the swap; a list with the
-        same schools, e.g. newly confirmed or marked with an error, keeps the index)."""
+        """Use ``consent`` from now on (the index and the directory's links are built before
+        the swap, on the caller's thread; a list with the same schools, e.g. newly confirmed
+        or marked with an error, keeps the index)."""
         if consent.schools == self.schools.consent.schools:
             relabelled = copy.copy(self.schools)  # the index depends on the schools alone
             relabelled.consent = consent
@@ -132,23 +156,23 @@ class Bot:
         """Answer one message (any ``str``; never raises for bad input)."""
         cleaned = clean(text)
         command, arg = parse_command(cleaned)
-        lang = self.faq.detect_lang(cleaned)
         if command == "help":
-            return Reply("help", lang)
+            return Reply("help", self.faq.detect_lang(cleaned))
         if command == "school":
-            return self.lookup_reply(arg, lang=lang)
+            return self.lookup_reply(arg, lang=self.faq.detect_lang(cleaned))
         if command == "verzoek":
             return self.draft_reply(arg)
         name = school_in_question(cleaned)
         if name and self._names_a_school(name):
-            return Reply("lookup", lang, lookup=self.schools.lookup(name))
+            return Reply("lookup", self.faq.detect_lang(cleaned), lookup=self.schools.lookup(name))
+        # The answer's language is detect_lang(cleaned) (one run of the model, not two).
         answer = self.faq.answer(cleaned)
         if answer.status != "answered":
             # A school name, bare or among question words ("Cals College toestemming?"), is a lookup.
             rest = self._school_words(cleaned)
             found = self.schools.lookup(rest) if rest else None
             if found and (found.status == "granted" or (found.status == "ambiguous" and found.score >= 0.6)):
-                return Reply("lookup", lang, lookup=found)
+                return Reply("lookup", answer.lang, lookup=found)
         return Reply("answer", answer.lang, answer=answer)
 
     def ask(self, question: str) -> Answer:

@@ -17,7 +17,8 @@ grants only when the query and a listed name agree on every word that tells scho
   query ("lyceum", "school", "academie") must be the name's type, and a type the name does not
   confirm makes the name a question ("Willem van Oranjeschool" / "CSG Willem van Oranje").
 * The list's own city column confirms or refutes a place in the query; one everyday word in
-  common ("De Meer" / "College de Meer", by wordfreq's frequency) is a question, not a verdict.
+  common ("De Meer" / "College de Meer", by wordfreq's frequency: :func:`is_common`) is a
+  question, not a verdict.
 
 Then: names that contain every distinctive word and add nothing but generic words grant when
 they share one Magister host (consent is given per Magister instance); otherwise a single
@@ -26,8 +27,9 @@ name that adds only a place or a board name grants; several such names make the 
 """
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -37,19 +39,51 @@ from rapidfuzz.distance import OSA
 from .consentlist import ConsentList, School, host_in
 from .text import name_tokens
 
-@lru_cache(maxsize=65536)
-def general_zipf(word: str) -> float:
-    """How common ``word`` is in everyday Dutch or English: wordfreq's Zipf value (log10 of
-    the frequency per billion words; "de" 7.7, "koppeling" 3.8, an unseen word 0)."""
-    from wordfreq import zipf_frequency
-
-    return max(zipf_frequency(word, "nl"), zipf_frequency(word, "en"))
-
-
 PLACES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "plaatsen.txt"
 COMMON_WORD_ZIPF = 4.5
-"""A name word this common in everyday Dutch or English (wordfreq's Zipf scale: "meer" 6.3,
-"plein" 4.6, "bonhoeffer" 2.3) alone is a question, never a verdict."""
+"""A name word this common in everyday Dutch or English (wordfreq's Zipf scale, log10 of the
+frequency per billion words: "meer" 6.3, "plein" 4.6, "bonhoeffer" 2.3) alone is a question,
+never a verdict."""
+
+_COMMON_LOCK = threading.Lock()
+_common: frozenset[str] | None = None
+_DIGIT_RUN = re.compile(r"[0-9]{2,}")
+
+
+def common_words() -> frozenset[str]:
+    """The everyday words of Dutch and English: every word of wordfreq's ``best`` lists for
+    ``nl`` and ``en`` with a Zipf value of at least :data:`COMMON_WORD_ZIPF` (about 5,200).
+
+    Made once per process, under a lock (wordfreq loads its lists lazily and without one:
+    threads that meet an unloaded list each load it again). The lists (about 65 MB for the
+    two languages) are released once the set is made: the bot never needs a rarer word's
+    frequency. Takes about 0.3 s the first time; :class:`SchoolMatcher` calls it on
+    construction, so no lookup ever waits for it."""
+    global _common
+    with _COMMON_LOCK:
+        if _common is None:
+            import wordfreq
+
+            # The lists are frequency buckets of one centibel: bucket i holds the words of
+            # Zipf 9 - i/100, so the common words are the first buckets.
+            last = round((9 - COMMON_WORD_ZIPF) * 100)
+            words = {w for lang in ("nl", "en") for bucket in wordfreq.get_frequency_list(lang)[:last + 1]
+                     for w in bucket}
+            getattr(wordfreq.get_frequency_list, "cache_clear", lambda: None)()  # an lru_cache: let go
+            _common = frozenset(words)
+        return _common
+
+
+def is_common(word: str, common: frozenset[str] | None = None) -> bool:
+    """Whether ``word`` (matching form: ``a-z``, ``0-9``) is an everyday word, one of
+    ``common`` (default :func:`common_words`). A run of two or more digits is read as
+    wordfreq stores it, as zeros: a number counts as common when numbers of its length are
+    ("18" as "00"; wordfreq would then scale by the digits), which can only make a verdict a
+    question."""
+    smashed = _DIGIT_RUN.sub(lambda m: "0" * len(m.group()), word)
+    return smashed in (common if common is not None else common_words())
+
+
 MAX_CHOICES = 8
 """Most candidates offered in one "welke bedoel je?"; a vaguer query is "too general"."""
 
@@ -142,6 +176,7 @@ class SchoolMatcher:
 
     def __init__(self, consent: ConsentList, places: Iterable[str] | None = None):
         self.consent = consent
+        self.common = common_words()  # loaded here, never during a lookup
         base = load_places() if places is None else frozenset(place_key(p) for p in places)
         self.places = frozenset(base | {place_key(s.city) for s in consent.schools if s.city})
         self.names = [self._name(s, i) for i, s in enumerate(consent.schools)]
@@ -257,7 +292,7 @@ class SchoolMatcher:
         if q_other and s_other:
             return near_miss
         weak = _Verdict(n, 5, edits, sim)
-        if len(matched) == 1 and set(q) != set(n.tokens) and general_zipf(matched[0]) >= COMMON_WORD_ZIPF:
+        if len(matched) == 1 and set(q) != set(n.tokens) and is_common(matched[0], self.common):
             return weak  # one everyday word ("Meer", "Plein") does not name one school
         if q_other:
             # The query adds one word the name lacks: fine only with two distinctive words agreeing.

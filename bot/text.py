@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 
@@ -24,6 +25,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 MAX_INPUT_CHARS = 2000
 """Longest input that matching looks at; a longer text is cut (a question is never that long)."""
+NORMALIZED_CACHE = 1024
+"""Texts whose matching form :func:`normalize` remembers (at most about 6 MB)."""
 
 
 def _slack_token(m: re.Match[str]) -> str:
@@ -82,13 +85,17 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=NORMALIZED_CACHE)
 def normalize(text: str) -> str:
     """The matching form of ``text``: cleaned, folded, punctuation as single spaces.
 
     Only ``a-z``, ``0-9`` and single spaces remain, e.g.
     ``"<@U1> Wat is de  \u201cdeadline\u201d?"`` -> ``"wat is de deadline"``. Apostrophes
     inside words are dropped rather than split on (``"'t"`` -> ``"t"``, ``"o'neill"`` ->
-    ``"oneill"``). Input longer than :data:`MAX_INPUT_CHARS` is cut first.
+    ``"oneill"``). Input longer than :data:`MAX_INPUT_CHARS` is cut first. The last
+    :data:`NORMALIZED_CACHE` results are kept: one message is normalised several times over
+    (routing, the FAQ model's word and character features, the lookup), and ftfy's repair
+    is the costliest step of matching.
     """
     text = fold(clean(text))[:MAX_INPUT_CHARS]
     text = text.replace("'", "")

@@ -182,6 +182,8 @@ def test_common_options_after_any_command_are_taken_or_refused_with_a_reason(lis
             (("consent", "diff", "a.csv", "b.csv", "--consent-list", "c.csv"),
              "--consent-list does not apply to `consent diff`: it compares the two files it is given"),
             (("schools", "import", "x.csv", "--consent-list", "c.csv"), "--consent-list does not apply to `schools import`"),
+            (("ask", "Wat is de deadline?", "--consent-list", "c.csv"),
+             "--consent-list does not apply to `ask`: it answers from the knowledge base alone"),
     ):
         r = run(*args, env=env)
         assert r.returncode == 2 and r.stdout == "" and message in r.stderr.splitlines()[-1], (args, r.stderr)

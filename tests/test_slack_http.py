@@ -17,6 +17,7 @@ from slack_sdk.models.views import View
 from bot.config import Settings
 from bot.core import Bot
 from bot.knowledge import DEFAULT_DIR
+from bot.slack.app import LISTENER_THREADS
 from bot.slack.blocks import BUTTON_URL_MAX, MAX_BLOCKS, MODAL_TITLE_MAX, SECTION_TEXT_MAX
 
 from conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, blocks_of, find_button, serve_slack, sign, text_of
@@ -499,6 +500,24 @@ def test_ack_comes_first_even_when_slack_is_slow(slack, fake_slack):
         release.set()
     draft = only(fake_slack.wait("response_url"))
     assert "Anne de Vries" in text_of(draft)
+
+
+def test_ack_comes_first_even_when_every_listener_thread_is_busy(slack, fake_slack):
+    slack.command("koppeling")
+    reply = only(fake_slack.wait("response_url"))
+    release = threading.Event()
+    for _ in range(LISTENER_THREADS):  # a burst's earlier work holds every listener thread
+        slack.pool.submit(release.wait, 10)
+    try:
+        # Slack gets its answer at once, not Bolt's 404 after 3 s of waiting for a free thread
+        r = slack.command("wat is de deadline?")
+        assert r.status_code == 200 and r.text == ""
+        assert slack.click(reply, "show_entry:0").status_code == 200
+        assert len(fake_slack.of("response_url")) == 1  # the work itself waits its turn
+    finally:
+        release.set()
+    answers = fake_slack.wait("response_url", n=3)
+    assert any("18 december 2018" in text_of(c) for c in answers[1:])
 
 
 def test_tokens_and_signing_secret_never_reach_logs_or_replies(slack, fake_slack, caplog):

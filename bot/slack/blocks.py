@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Iterable
 
 from ..consentlist import School
@@ -707,14 +707,22 @@ _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "A
               "November", "December")
 
 
-def _local(dt: datetime) -> date:
-    """The calendar date of ``dt`` in the Netherlands (UTC when the time zone data is missing)."""
+def _dutch_time_zone() -> tzinfo:
+    """Europe/Amsterdam, or UTC when this system has no time zone data."""
     try:
         from zoneinfo import ZoneInfo
 
-        return dt.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+        return ZoneInfo("Europe/Amsterdam")
     except Exception:  # no tz database on this system
-        return dt.astimezone(timezone.utc).date()
+        return timezone.utc
+
+
+_NL_TZ = _dutch_time_zone()  # read once at import, not by the first listener that shows a date
+
+
+def _local(dt: datetime) -> date:
+    """The calendar date of ``dt`` in the Netherlands (UTC when the time zone data is missing)."""
+    return dt.astimezone(_NL_TZ).date()
 
 
 def date_text(dt: datetime, lang: str = "nl") -> str:

@@ -205,9 +205,6 @@ class Jobs:
             log.info("consent list refresh every %g minute(s) from %s", every / 60, source.name)
         self._sweeper = Periodic(self.sweep, SWEEP_EVERY, first_after=FIRST_SWEEP_AFTER, name="request-sweep")
         self._sweeper.start()
-        warm = getattr(self.bot.schools, "warm", None)
-        if warm:  # index the school directory now, not during the first staff lookup (~1 s)
-            threading.Thread(target=warm, name="directory-index", daemon=True).start()
 
     def start_when_serving(self) -> None:
         """For gunicorn: start in the process that serves requests. Under ``--preload`` that

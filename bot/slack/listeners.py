@@ -33,10 +33,12 @@ import re
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any, Callable, Iterator
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.context.respond import Respond
+from slack_bolt.request.payload_utils import is_block_actions, is_slash_command
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -128,6 +130,7 @@ class Listeners:
 
     def register(self, app: App) -> None:
         """Attach middleware and listeners to ``app``."""
+        app.middleware(self.ack_first)
         app.middleware(self.drop_noise)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
@@ -145,6 +148,18 @@ class Listeners:
         app.error(self.on_error)
 
     # -- middleware -------------------------------------------------------------------------
+    @staticmethod
+    def ack_first(body: dict, ack: Callable, next: Callable[[], Any]) -> BoltResponse | None:
+        """Acknowledge a slash command or a button click on the request's own thread, before
+        its listener runs. Bolt would wait for the listener's ``ack()`` on the listener
+        threads, which a burst keeps busy with earlier requests' work, and answer 404 after 3 s
+        (events Bolt acknowledges itself). Every such listener acks first with nothing to say,
+        so its own ``ack()`` changes nothing. Not a modal's submission: its ack carries the
+        form's errors."""
+        if is_slash_command(body) or is_block_actions(body):
+            ack()
+        return next()
+
     def drop_noise(self, body: dict, request, next: Callable[[], Any]) -> BoltResponse | None:
         """Acknowledge without reply: messages from any bot, edits, deletions and every other
         message subtype but a shared file (no loops), and an event or message seen before
@@ -200,8 +215,10 @@ class Listeners:
             self._ephemeral(client, channel, body["user"]["id"], msg, thread_ts)
 
     @contextmanager
-    def _guard(self, what: str, apologize: Callable[[dict], None], lang: str = "nl") -> Iterator[None]:
-        """Run the block; on failure log it and send the user a short apology."""
+    def _guard(self, what: str, apologize: Callable[[dict], None],
+               lang: str | Callable[[], str] = "nl") -> Iterator[None]:
+        """Run the block; on failure log it and send the user a short apology (in ``lang``,
+        or in the language ``lang()`` gives: worked out only when there is an apology)."""
         try:
             yield
         except SlackApiError as e:
@@ -214,9 +231,9 @@ class Listeners:
             self._apologize(apologize, "error", lang)
 
     @staticmethod
-    def _apologize(apologize: Callable[[dict], None], key: str, lang: str) -> None:
+    def _apologize(apologize: Callable[[dict], None], key: str, lang: str | Callable[[], str]) -> None:
         try:
-            apologize(B.note_message(key, lang))
+            apologize(B.note_message(key, lang if isinstance(lang, str) else lang()))
         except Exception as e:  # Slack is down: the log has it
             log.error("could not send the apology either: %s", type(e).__name__)
 
@@ -241,7 +258,7 @@ class Listeners:
     def _answer_message(self, event: dict, client: WebClient, thread_ts: str | None) -> None:
         channel, user, text = event.get("channel", ""), event.get("user", ""), event.get("text") or ""
         question = clean(text)
-        lang = self.bot.faq.detect_lang(question)
+        lang = partial(self.bot.faq.detect_lang, question)  # the model runs for an apology only
         with self._guard("message", lambda m: self._ephemeral(client, channel, user, m, thread_ts), lang):
             sub, sub_lang = slack_subcommand(question)
             if sub:  # request lists and admin replies are personal too
@@ -278,12 +295,12 @@ class Listeners:
         text = command.get("text") or ""
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         question = clean(text)
-        lang = self.bot.faq.detect_lang(question)
+        lang = partial(self.bot.faq.detect_lang, question)  # the model runs for help or an apology only
         with self._guard("command", lambda m: self._respond(respond, m), lang):
             name, arg = parse_command(question)
             sub, sub_lang = slack_subcommand(question)
             if not question:
-                msg = B.message(B.help_blocks(lang), lang)
+                msg = B.message(B.help_blocks(lang()), lang())
             elif sub:
                 msg = self._subcommand_message(sub, sub_lang, user)
             elif name == "verzoek":
