@@ -373,27 +373,32 @@ class Features:
 
 def near_copy_groups(texts: list[str], labels: list[str], similar: float = 0.6) -> list[int]:
     """A group number per text: texts of one label whose character-3-gram sets overlap by at
-    least ``similar`` (Jaccard) share a group, transitively, so that cross-validation never
-    trains on a near copy of what it tests."""
-    grams = [frozenset(g for g in char_features(t) if len(g) == 3) for t in texts]
-    parent = list(range(len(texts)))
+    least ``similar`` (Jaccard) share a group, transitively (connected components), so that
+    cross-validation never trains on a near copy of what it tests."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    by_label: dict[str, list[int]] = {}
-    for i, lab in enumerate(labels):
-        by_label.setdefault(lab, []).append(i)
-    for idx in by_label.values():
-        for a_pos, a in enumerate(idx):
-            for b in idx[a_pos + 1:]:
-                ga, gb = grams[a], grams[b]
-                if ga and gb and len(ga & gb) >= similar * len(ga | gb):
-                    parent[find(a)] = find(b)
-    return [find(i) for i in range(len(texts))]
+    grams = [sorted({g for g in char_features(t) if len(g) == 3}) for t in texts]
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for i, gs in enumerate(grams):
+        for g in gs:
+            rows.append(i)
+            cols.append(index.setdefault(g, len(index)))
+    sets = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), max(len(index), 1)))
+    sizes = np.asarray(sets.sum(axis=1)).ravel()
+    groups = np.zeros(len(texts), dtype=np.int64)
+    next_group = 0
+    for lab in sorted(set(labels)):
+        idx = np.array([i for i, x in enumerate(labels) if x == lab])
+        sub = sets[idx]
+        inter = (sub @ sub.T).toarray()
+        union = sizes[idx][:, None] + sizes[idx][None, :] - inter
+        linked = (inter >= similar * union) & (inter > 0)
+        n, comp = connected_components(csr_matrix(linked), directed=False)
+        groups[idx] = comp + next_group
+        next_group += n
+    return groups.tolist()
 
 
 def cross_validated(texts: list[str], labels: list[str], folds: int = FOLDS) -> np.ndarray:
