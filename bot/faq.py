@@ -46,7 +46,7 @@ import snowballstemmer
 
 from .errors import KnowledgeError
 from .knowledge import Entry, KnowledgeBase
-from .text import clean, tokens
+from .text import STOP_WORDS, clean, tokens
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,12 @@ class FaqModel:
         self.lang_intercept = float(arrays["lang_intercept"])
         a, m, s = (float(x) for x in arrays["thresholds"])
         self.thresholds = Thresholds(a, m, s)
+        n, k = offset + 1, len(self.classes)  # features (the blocks and novelty), classes
+        shapes = [(self.coef_t.shape, (n, k)), (self.intercept.shape, (k,)), (self.lang_coef.shape, (n,))]
+        shapes += [(idf.shape, (len(v),)) for idf, v in zip(self.idf, self.vocabs)]
+        finite = all(np.isfinite(x).all() for x in (self.coef_t, self.intercept, self.lang_coef, *self.idf))
+        if not (finite and all(a == b for a, b in shapes) and 0 < s <= a <= 1 and 0 <= m <= 1):
+            raise ValueError("inconsistent FAQ model arrays")
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """``text``'s features as ``(column indices, values)``: each TF-IDF block
@@ -263,9 +269,11 @@ class FaqModel:
         atomic_write(path, buf.getvalue())
 
     @classmethod
-    def load(cls, path: Path, key: str) -> "FaqModel | None":
+    def load(cls, path: Path, key: str, *, quiet: bool = False) -> "FaqModel | None":
         """The model cached at ``path`` when it was fitted for ``key``; ``None`` when the
-        file is missing, unreadable, corrupt or stale (never loads pickled objects)."""
+        file is missing, unreadable, corrupt (numbers that are not finite, thresholds out of
+        range, shapes that disagree) or stale. Never loads pickled objects. A corrupt file is
+        logged unless ``quiet``."""
         try:
             with np.load(path, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
@@ -273,7 +281,8 @@ class FaqModel:
         except FileNotFoundError:
             return None
         except Exception as e:  # a corrupt cache is refitted, whatever its fault
-            log.warning("FAQ model cache %s unreadable (%s): refitting", path, type(e).__name__)
+            if not quiet:
+                log.warning("FAQ model cache %s unreadable (%s): refitting", path, type(e).__name__)
             return None
         return model if model.key == key else None
 
@@ -287,7 +296,7 @@ class FaqModel:
         key = cache_key(kb)
         paths = [Path(kb.directory) / CACHE_NAME, _user_cache_dir() / f"faq-model-{key[:16]}.npz"]
         for path in paths:
-            model = cls.load(path, key)
+            model = cls.load(path, key, quiet=True)  # said once, below, if it comes to fitting
             if model is not None:
                 return model
         with _fit_lock(paths):  # another process fitting the same model: wait, then load its
@@ -297,12 +306,15 @@ class FaqModel:
                     return model
             log.warning("fitting the FAQ model: the knowledge base changed or is not cached yet (about a minute, once)")
             model = cls.fit(kb)
+            faults = []
             for path in paths:
                 try:
                     model.save(path)
                     break
                 except OSError as e:
-                    log.warning("FAQ model not cached at %s: %s", path, e)
+                    faults.append(f"{path}: {e}")
+            else:
+                log.warning("FAQ model not cached, so every start fits it again: %s", "; ".join(faults))
         return model
 
 
@@ -480,8 +492,9 @@ class Answer:
     ``status``: ``"answered"`` (``entry`` is the answer), ``"ambiguous"`` (``suggestions``
     holds the closest entries, best first) or ``"no_match"``. ``score`` is the best entry's
     probability in 0..1; ``lang`` is ``"nl"`` or ``"en"``, the language to answer in.
-    ``reason`` says why there is no answer: ``"empty"`` (no words), ``"out_of_scope"`` (the
-    model's out-of-scope class wins) or ``"low_score"``; ``""`` otherwise. ``scores`` maps
+    ``reason`` says why there is no answer: ``"empty"`` (no words), ``"no_topic"`` (only
+    :data:`bot.text.STOP_WORDS`: greetings, thanks, "nee", "waarom?"), ``"out_of_scope"``
+    (the model's out-of-scope class wins) or ``"low_score"``; ``""`` otherwise. ``scores`` maps
     every entry id to its probability.
     """
 
@@ -540,10 +553,13 @@ class FaqMatcher:
 
     def answer(self, question: str) -> Answer:
         """Answer ``question`` (any ``str``, Slack markup allowed; never raises)."""
-        if not tokens(question):
+        words = tokens(question)
+        if not words:
             return Answer("no_match", None, 0.0, reason="empty")
         p, p_en = self.model.probabilities(question)
         lang = "en" if p_en >= ENGLISH_AT else "nl"
+        if all(w in STOP_WORDS for w in words):  # "nee", "waarom?", "thanks!": no topic to weigh
+            return Answer("no_match", None, 0.0, (), lang, "no_topic")
         scores = {c: float(x) for c, x in zip(self.model.classes, p) if c != OUT_OF_SCOPE}
         status, picked = decide(p, self.model.classes, self.model.thresholds)
         best = max(scores.values(), default=0.0)

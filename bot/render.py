@@ -187,7 +187,7 @@ def answer_text(a: Answer, kb: KnowledgeBase, help_contact: str = "") -> str:
         return "\n".join(lines)
     if a.status == "ambiguous":
         return "\n".join([t["ambiguous_q"]] + [f"{i}. {e.question[a.lang]}" for i, e in enumerate(a.suggestions, 1)])
-    if a.reason == "empty":
+    if a.reason in ("empty", "no_topic"):
         return t["no_topic"]
     lines = [t["no_match"]] + [f"• {e.question[a.lang]}" for e in kb.entries[:5]]
     if help_contact:

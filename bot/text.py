@@ -18,6 +18,9 @@ import ftfy
 #   <@U123>, <@U123|name>, <#C123|general>, <!here>, <!subteam^S123|@team>,
 #   <https://x.y|label>, <mailto:a@b.nl|a@b.nl>
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+# Slack sends emoji as shortcodes (":sweat_smile:", ":+1:", ":skin-tone-2:"); a letter or a "+",
+# so a time such as 12:30:45 is kept.
+_EMOJI_CODE = re.compile(r":(?=[a-z0-9_+'-]*[a-z+])[a-z0-9_+'-]+:")
 _WS = re.compile(r"\s+")
 # Anything that is not a letter or a digit separates words.
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -44,11 +47,12 @@ def _slack_token(m: re.Match[str]) -> str:
 def strip_slack_markup(text: str) -> str:
     """Unescape Slack's ``&amp; &lt; &gt;`` once and reduce ``<…>`` tokens to plain text.
 
-    ``<@U123>``, ``<#C1|x>`` and ``<!here>`` become a space; ``<https://a.nl|label>`` becomes
+    Emoji shortcodes (``:wave:``) become a space, as do
+    ``<@U123>``, ``<#C1|x>`` and ``<!here>``; ``<https://a.nl|label>`` becomes
     ``label`` and ``<https://a.nl>`` the URL. Text without markup is returned unchanged but
     for the unescaping. Slack escapes only ``&``, ``<`` and ``>`` (api.slack.com, "Escaping text").
     """
-    text = _SLACK_TOKEN.sub(_slack_token, text)
+    text = _SLACK_TOKEN.sub(_slack_token, _EMOJI_CODE.sub(" ", text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -107,9 +111,10 @@ def tokens(text: str) -> list[str]:
     return normalize(text).split()
 
 
-# Words that name no topic and no school: Dutch and English function words, greetings,
-# thanks and chat. Used to pick the school words out of a question and to group logged
-# questions; the FAQ model weighs words by itself and does not use this list.
+# Words that name no topic and no school: Dutch and English function words, question words,
+# greetings, thanks and chat. A message of these alone ("nee", "waarom?", "thanks!") has no
+# topic for the FAQ model to weigh; they also pick the school words out of a question and
+# group logged questions.
 STOP_WORDS = frozenset("""
 aan al alle alleen als altijd ander andere ben bij da dan dat de deze die dit doe doen doet
 door dus een eens en er even ga gaan gaat had heb hebben heeft het hier hij hoe hun ik
@@ -125,6 +130,7 @@ would you your just really exactly everyone
 hoi hallo hey hee hai hi hello yo goedemorgen goedemiddag goedenavond morgen middag dag doei
 bedankt dank danku dankjewel dankje thanks thank thx ty tnx top super mooi cool ok oke okay
 prima groet groeten cheers bye fijn yes nee sorry help
+no nope niet geen waarom wanneer wie waar hoezo why when who where
 """.split())
 
 

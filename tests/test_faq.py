@@ -50,6 +50,12 @@ def test_no_words_is_empty(matcher, question):
     assert (a.status, a.entry, a.reason) == ("no_match", None, "empty")
 
 
+@pytest.mark.parametrize("question", ["nee", "Nee.", "no thanks", "waarom?", "wanneer?", "why?", "hoi!", "ok, bedankt 👍"])
+def test_a_message_without_a_topic_word_is_asked_back(matcher, question):
+    a = matcher.answer(question)
+    assert (a.status, a.entry, a.reason) == ("no_match", None, "no_topic")
+
+
 @pytest.mark.parametrize("question", [
     "hoi!", "bedankt", "thanks!", "goedemorgen 👋", "wie ben jij?", "test",
     "Hoe laat is het?", "Wat is het weer morgen?", "Kun je mijn printer repareren?",
@@ -170,6 +176,22 @@ def test_a_corrupt_cache_is_refitted_never_loaded(small_kb, caplog, garbage):
     m = FaqMatcher(load_knowledge(small_kb))
     assert fits(caplog) == 1 and best(m, "Wat is de deadline?") == "deadline"
     assert FaqModel.load(small_kb / CACHE_NAME, m.model.key) is not None  # replaced by a good one
+
+
+@pytest.mark.parametrize("damage", ["nan", "thresholds", "shape"])
+def test_a_readable_but_damaged_cache_is_refitted(small_kb, caplog, damage):
+    caplog.set_level(logging.INFO, logger="bot.faq")
+    m = FaqMatcher(load_knowledge(small_kb))
+    arrays = dict(m.model.arrays)
+    if damage == "nan":
+        arrays["coef"] = arrays["coef"] * np.nan
+    elif damage == "thresholds":
+        arrays["thresholds"] = np.array([0.0, 0.0, 0.0])
+    else:
+        arrays["intercept"] = arrays["intercept"][:1]
+    np.savez(small_kb / CACHE_NAME, **arrays)
+    again = FaqMatcher(load_knowledge(small_kb))
+    assert fits(caplog) == 2 and np.isfinite(again.model.probabilities("deadline")[0]).all()
 
 
 def test_a_cache_holding_pickled_objects_is_refused(small_kb, caplog):

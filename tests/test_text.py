@@ -1,4 +1,5 @@
 """The normaliser shared by all matching (bot/text.py)."""
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.text import clean, name_tokens, normalize, strip_slack_markup, tokens
@@ -61,3 +62,12 @@ def test_normalize_handles_any_string_and_is_idempotent(s):
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
 def test_name_tokens_never_raise(s):
     assert all(t and t == normalize(t) for t in name_tokens(s))
+
+
+@pytest.mark.parametrize("raw,want", [
+    ("wat is de deadline?? :sweat_smile: :sweat_smile:", "wat is de deadline"),
+    ("hoi! :wave: :+1::skin-tone-2: wat is de deadline", "hoi wat is de deadline"),
+    ("om 12:30:45 uur", "om 12 30 45 uur"),  # a time is no emoji
+])
+def test_slack_emoji_shortcodes_are_no_words(raw, want):
+    assert normalize(raw) == want

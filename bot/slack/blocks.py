@@ -469,7 +469,7 @@ def answer_blocks(a: Answer, kb: KnowledgeBase, help_contact: str = "", question
         return blocks
     if a.status == "ambiguous":
         return sections(escape(t["ambiguous_q"])) + actions(entry_buttons(a.suggestions, lang, question), "suggestions")
-    if a.reason == "empty":
+    if a.reason in ("empty", "no_topic"):
         return sections(escape(t["no_topic"]))
     blocks = sections(escape(t["no_match"])) + actions(entry_buttons(kb.entries[:5], lang, question), "examples")
     if help_contact:
