@@ -39,6 +39,11 @@ COLUMNS = {
     "city": ("city", "plaats", "plaatsnaam", "woonplaats", "stad", "vestigingsplaats", "place", "town"),
     "brin": ("brin", "brinnummer", "brin_nummer", "instellingscode", "brin_code", "brincode"),
     "vestigingscode": ("vestigingscode", "vestiging_code", "location_code", "brinvest", "brin_vestiging"),
+    # DUO's school directory (a consent list may have them too; lookups use them only there)
+    "website": ("website", "internetadres", "web", "homepage", "site"),
+    "gemeente": ("gemeente", "gemeentenaam", "municipality"),
+    "denomination": ("denomination", "denominatie"),
+    "sector": ("sector", "onderwijssector"),
 }
 _ALIAS = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
 # A Magister host: "<tenant>.magister.net", the tenant possibly of several labels
@@ -55,7 +60,9 @@ class School:
     ``name`` as the list gives it (Magister's display name), ``host`` as
     ``"<tenant>.magister.net"`` (``""`` when unknown), ``city``, ``brin`` (4 characters) and
     ``vestigingscode`` (6: BRIN plus 2-digit vestiging) when known, ``row`` the source row
-    (1-based, header excluded).
+    (1-based, header excluded). The school directory (DUO's locations) also fills ``website``
+    (DUO's ``INTERNETADRES`` as given), ``gemeente`` (the municipality), ``denomination`` and
+    ``sector`` (``VO``, ``PO`` or ``SPECIAAL``); they stay ``""`` on a consent list without them.
     """
 
     name: str
@@ -64,6 +71,10 @@ class School:
     brin: str = ""
     vestigingscode: str = ""
     row: int = 0
+    website: str = ""
+    gemeente: str = ""
+    denomination: str = ""
+    sector: str = ""
 
     def to_json(self) -> dict[str, str]:
         """``{"name", "host", "city", "brin", "vestigingscode"}``, empty strings where unknown."""
@@ -243,7 +254,8 @@ def _school(record: dict[str, Any], row: int, faults: list[str], warnings: list[
         warnings.append(f"row {row}: '{fields['host'][:60]}' is no Magister host (kept without host)")
     code = re.sub(r"\s+", "", fields.get("vestigingscode", "")).upper()
     brin = re.sub(r"\s+", "", fields.get("brin", "")).upper() or code[:4]
-    return School(name, host, fields.get("city", ""), brin, code, row)
+    return School(name, host, fields.get("city", ""), brin, code, row, fields.get("website", ""),
+                  fields.get("gemeente", ""), fields.get("denomination", ""), fields.get("sector", "").upper())
 
 
 def _records_from(obj: Any) -> list[Any] | None:

@@ -31,7 +31,8 @@ T = {
         "too_general": "*{query}* is te algemeen: dat past bij meer dan {n} scholen. Geef de naam van de school, eventueel met de plaats.",
         "no_name": "Daar kan ik geen schoolnaam in vinden. Typ bijvoorbeeld `school Cals College` of `school cals.magister.net`.",
         "host_not_listed": "❌ De Magister-omgeving *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
-        "list": "_Lijst: {source} · {n} scholen · {age}{example}_",
+        "list": "_Lijst: {source} · {n} scholen · {age}{example}{directory}_",
+        "directory": " · DUO-scholenlijst van {date}",
         "example": " · ⚠️ VOORBEELDLIJST, geen echte gegevens: stel CONSENT_LIST_URL of CONSENT_LIST_PATH in",
         "age_unknown": "leeftijd onbekend",
         "age_today": "bijgewerkt vandaag",
@@ -66,7 +67,8 @@ T = {
         "too_general": "*{query}* is too general: it fits more than {n} schools. Give the school's name, and its town if you like.",
         "no_name": "I can't find a school name in that. Type e.g. `school Cals College` or `school cals.magister.net`.",
         "host_not_listed": "❌ The Magister environment *{query}* is not on the list of schools that granted Studyspace access.",
-        "list": "_List: {source} · {n} schools · {age}{example}_",
+        "list": "_List: {source} · {n} schools · {age}{example}{directory}_",
+        "directory": " · DUO school list of {date}",
         "example": " · ⚠️ EXAMPLE LIST, not real data: set CONSENT_LIST_URL or CONSENT_LIST_PATH",
         "age_unknown": "age unknown",
         "age_today": "updated today",
@@ -119,7 +121,18 @@ def list_line(info: dict | None, lang: str) -> str:
     warnings = (t["example"] if info.get("example") else "") + (t["stale"] if info.get("stale") else "") \
         + (t["list_error"] if info.get("error") else "")
     name = info.get("name") or info["source"]  # what the list is called, never a directory of the server
-    return t["list"].format(source=name, n=info["schools"], age=age_text(info["age_days"], lang), example=warnings)
+    d = info.get("directory") or {}
+    when = (d.get("as_of") or "")[:10]
+    directory = t["directory"].format(date=_date(when, lang)) if when else ""
+    return t["list"].format(source=name, n=info["schools"], age=age_text(info["age_days"], lang), example=warnings,
+                            directory=directory)
+
+
+def _date(iso: str, lang: str) -> str:
+    """``"2024-11-22"`` -> ``"22-11-2024"`` (Dutch) or as is (English)."""
+    y, _, rest = iso.partition("-")
+    m, _, d = rest.partition("-")
+    return f"{d}-{m}-{y}" if lang == "nl" and d else iso
 
 
 def school_label(s: School) -> str:

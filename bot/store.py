@@ -34,8 +34,8 @@ from .config import Settings
 from .consentlist import ConsentList, normalize_host
 from .drafts import MAX_FIELD_CHARS, MAX_NOTE_CHARS
 from .errors import BotError
-from .schools import ARTICLES
-from .text import clean, name_tokens
+from .names import identity_key
+from .text import clean
 
 DB_FILENAME = "bot.sqlite3"
 """The database's file name inside ``Settings.data_dir``."""
@@ -217,13 +217,11 @@ def _question(row: sqlite3.Row) -> Question:
                     row["status"], row["entry_id"], row["score"], row["feedback"])
 
 
-@lru_cache(maxsize=4096)
-def name_key(name: str) -> tuple[str, ...]:
-    """The words that make two school names the same school: canonical name words
-    (:func:`bot.text.name_tokens`: "St." = "Sint", "Theresialyceum" = "Theresia lyceum")
-    without articles. "Het Cals College" = "cals college"; "Cals College" is not "Cals
-    College Nieuwegein", nor "Thorbecke VO" "Thorbecke SG"."""
-    return tuple(w for w in name_tokens(name) if w not in ARTICLES)
+def name_key(name: str) -> str:
+    """The identity of a school by name (:func:`bot.names.identity_key`, the one the whole bot
+    uses): "Het Cals College" = "cals college"; "Cals College" is not "Cals College
+    Nieuwegein", nor "Thorbecke VO" "Thorbecke SG"."""
+    return identity_key(name)
 
 
 def _same_school(a: Request, name: str, host: str, code: str) -> bool:
@@ -469,7 +467,7 @@ class Store:
         :class:`StoreError`.
         """
         codes = {s.vestigingscode for s in consent.schools if s.vestigingscode}
-        hosts_by_name: dict[tuple[str, ...], set[str]] = {}
+        hosts_by_name: dict[str, set[str]] = {}
         for s in consent.schools:
             hosts_by_name.setdefault(name_key(s.name), set()).add(s.host)
         hits = []
