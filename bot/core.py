@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -187,7 +187,14 @@ class Bot:
         if not query.strip():
             return Reply("usage", "nl", text="verzoek")
         found = self.schools.lookup(query)
-        school = found.match if found.status in ("granted", "not_granted") and found.match else School(clean(query))
+        if found.status == "granted" and found.match:
+            school = found.match
+        elif found.status == "not_granted" and found.match:
+            m = found.match  # a directory school: named with its place ("Stedelijk Gymnasium Leiden")
+            named = m.name if not m.city or m.city.lower() in m.name.lower() else f"{m.name} {m.city}"
+            school = replace(m, name=named)
+        else:
+            school = School(clean(query))
         s = self.settings
         d = draft(self.kb, school, institute=s.institute_name, sender=sender or s.institute_name,
                   sender_email=sender_email or s.institute_email, sender_phone=s.institute_phone,

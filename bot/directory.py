@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -366,8 +367,13 @@ class Directory:
 
     @classmethod
     def embedded(cls) -> "Directory":
-        """The snapshot shipped in the package (see the module docstring). Raises
+        """The snapshot shipped in the package (see the module docstring), read once per process
+        (it is read-only, so every bot shares it and its index). Raises
         :class:`ConsentListError` when it is missing or broken (a broken installation)."""
+        return _embedded()
+
+    @classmethod
+    def _read_embedded(cls) -> "Directory":
         try:
             text = gzip.decompress(SNAPSHOT.read_bytes()).decode("utf-8")
         except (OSError, EOFError, UnicodeDecodeError) as e:
@@ -429,13 +435,21 @@ class Directory:
     def _make_index(self) -> tuple[list[DuoSchool], dict[str, int], NameIndex, Places]:
         places = Places(load_places() | self.place_names())
         lex = lexicon()
-        grouped: dict[tuple[str, str, str], list[School]] = {}
-        names: dict[tuple[str, str, str], tuple[str, str]] = {}
+        grouped: dict[tuple[str, str, str, str], list[School]] = {}
+        names: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+        first_label: dict[tuple[str, str, str], str] = {}
         for s in self.schools:
             short, loc = location_names(s.name)
             if loc and all(w in places for w in places.join(words(loc))):
                 loc = ""  # "CSG Bogerman loc. Balk": the place, not a name of its own
-            k = (f"{short}|{loc}".casefold(), s.city, s.brin)
+            # one name, place and BRIN; and one website, where DUO gives several schools one legal name
+            # (a row without a website joins the first of its name)
+            base = (f"{short}|{loc}".casefold(), s.city, s.brin)
+            label = web_label(s.website)
+            if not label:
+                label = first_label.get(base, "")
+            first_label.setdefault(base, label)
+            k = (*base, label)
             grouped.setdefault(k, []).append(s)
             names.setdefault(k, (short, loc))
         groups: list[DuoSchool] = []
@@ -510,9 +524,17 @@ class Directory:
         if not whole and len(label) >= 5:
             found.update(self._affixes.get(label, ()))
             for n in range(5, len(label)):
-                found.update(self._labels.get(label[:n], ()))
-                found.update(self._labels.get(label[-n:], ()))
+                for part in (label[:n], label[-n:]):
+                    if part not in lexicon().generic and not is_everyday(part):  # "hofstadcollege" is no "college"
+                        found.update(self._labels.get(part, ()))
         return sorted(found)
+
+    def schools_at(self, label: str) -> int:
+        """How many different schools (BRIN and name) have a website with this label: one for a
+        school's own site (whatever its locations), several for a board's."""
+        self._build()
+        groups = self._build()[0]
+        return len({(groups[g].brin, groups[g].name.casefold()) for g in self._labels.get(label, ())})
 
     def by_initials(self, acronym: str) -> list[int]:
         """The schools whose name (or location's name) has these initials (:func:`bot.names.initials`)."""
@@ -526,6 +548,11 @@ class Directory:
         if len(code) == 6:
             return [codes[code]] if code in codes else []
         return sorted({i for c, i in codes.items() if c[:4] == code})
+
+
+@lru_cache(maxsize=1)
+def _embedded() -> Directory:
+    return Directory._read_embedded()
 
 
 @dataclass(frozen=True)

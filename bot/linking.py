@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -36,7 +37,7 @@ from .consentlist import ConsentList, School
 from .directory import Directory, DuoSchool
 from .errors import ConsentListError
 from .matching import GRANTABLE, Fit
-from .names import identity_key, is_everyday, lexicon, raw_words, web_label, words
+from .names import identity_key, is_everyday, labels_agree, lexicon, raw_words, web_label, words
 
 OVERRIDES_FILE = "link-overrides.csv"
 
@@ -68,13 +69,14 @@ _SCORE = {Evidence.NAME: 3, Evidence.NAME_PART: 1, Evidence.INITIALS: 2, Evidenc
           Evidence.NAME_WEBSITE: 2, Evidence.PLACE: 1, Evidence.SIBLINGS: 1, Evidence.UNIQUE: 1}
 """What each signal weighs when candidates are compared. A whole name counts one more, a
 name with a typo or one that leaves a word of the entry's out one less; a website that many
-schools share (a board's) counts one."""
+schools share (a board's) counts one, and one named like the entry counts one unless it is
+the school's own."""
 BOARD_SITE = 3
 """A website this many schools share or more is a board's: it says less about one school."""
 STRONG, WEAK = 4, 3
 """Scores for a strong link (with two kinds of signal; or two more without) and a weak one."""
 _FAMILY = {Evidence.NAME: "name", Evidence.NAME_PART: "name", Evidence.INITIALS: "name",
-           Evidence.HOST_WEBSITE: "host", Evidence.NAME_WEBSITE: "web", Evidence.PLACE: "place",
+           Evidence.HOST_WEBSITE: "host", Evidence.NAME_WEBSITE: "name", Evidence.PLACE: "place",
            Evidence.SIBLINGS: "siblings", Evidence.UNIQUE: "unique"}
 
 
@@ -171,11 +173,14 @@ class _Candidate:
 
     board_site: bool = False
     edits: int = 0
+    own_site: bool = False
 
     @property
     def score(self) -> int:
         """The evidence weighed (:data:`_SCORE`)."""
         total = sum(_SCORE.get(e, 0) for e in self.evidence)
+        if Evidence.NAME_WEBSITE in self.evidence and not self.own_site:
+            total -= 1  # a website several schools share, named like one: half a signal
         if Evidence.NAME in self.evidence:
             total += -1 if self.edits or self.fit == Fit.QUERY_ADDS_WORD else 1 if self.fit == Fit.SAME else 0
         if self.board_site and Evidence.HOST_WEBSITE in self.evidence:
@@ -184,8 +189,36 @@ class _Candidate:
 
     @property
     def families(self) -> int:
-        """How many kinds of signal back this candidate."""
-        return len({_FAMILY[e] for e in self.evidence if e in _FAMILY})
+        """How many kinds of signal back this candidate (the school's own website named like
+        the entry is one of its own; a shared website named so, part of the name's)."""
+        fams = {_FAMILY[e] for e in self.evidence if e in _FAMILY}
+        if Evidence.NAME_WEBSITE in self.evidence and self.own_site:
+            fams.add("web")
+        return len(fams)
+
+
+def board_prefixes(names: Sequence[School], analyse) -> list[tuple[str, ...]]:
+    """Per entry, the board's words its name starts with: the longest run of first tokens it
+    shares with every other name on its host that starts the same way ("Esloo Onderwijsgroep"
+    of "Esloo Onderwijsgroep Corbulo College"; "MSA" of "MSA IVKO"); ``()`` when none."""
+    toks = [analyse(s.name).tokens for s in names]
+    by_start: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(names):
+        if s.host and toks[i]:
+            by_start.setdefault((s.host, toks[i][0]), []).append(i)
+    out: list[tuple[str, ...]] = [()] * len(names)
+    for members in by_start.values():
+        if len(members) < 2:
+            continue
+        prefix = list(toks[members[0]])
+        for j in members[1:]:
+            n = 0
+            while n < len(prefix) and n < len(toks[j]) and prefix[n] == toks[j][n]:
+                n += 1
+            prefix = prefix[:n]
+        for j in members:
+            out[j] = tuple(prefix) if len(prefix) < len(toks[j]) else ()
+    return out
 
 
 def board_words(names: Sequence[School], analyse) -> dict[str, frozenset[str]]:
@@ -210,7 +243,7 @@ def link(consent: ConsentList, directory: Directory, overrides: Iterable[Overrid
     idx = directory.index()
     schools = consent.schools
     names = [idx.analyse(s.name) for s in schools]
-    boards = board_words(schools, idx.analyse)
+    prefixes = board_prefixes(schools, idx.analyse)
     by_override = {}
     for o in overrides:
         by_override.setdefault(identity_key(o.name), []).append(o)
@@ -222,11 +255,15 @@ def link(consent: ConsentList, directory: Directory, overrides: Iterable[Overrid
             links[i] = fixed
             found.append([])
             continue
-        found.append(_candidates(s, names[i], idx, groups, directory, boards.get(s.host, frozenset())))
+        found.append(_candidates(s, names[i], idx, groups, directory, prefixes[i]))
     # First pass: each entry on its own.
+    per_host: dict[str, int] = {}
+    for s in schools:
+        per_host[s.host] = per_host.get(s.host, 0) + 1
+    alone = [web_label(s.host) if s.host and per_host[s.host] == 1 else "" for s in schools]
     for i, cands in enumerate(found):
         if links[i] is None:
-            links[i] = _decide(i, cands, groups)
+            links[i] = _decide(i, cands, groups, alone[i])
     # Second pass: the other names on the same host (their BRINs, the schools they took).
     by_host: dict[str, list[int]] = {}
     for i, s in enumerate(schools):
@@ -243,7 +280,7 @@ def link(consent: ConsentList, directory: Directory, overrides: Iterable[Overrid
         for c in cands:
             if groups[c.group].brin in brins:
                 c.evidence.add(Evidence.SIBLINGS)
-        links[i] = _decide(i, cands, groups)
+        links[i] = _decide(i, cands, groups, alone[i])
     by_group: dict[int, list[int]] = {}
     for lk in links:
         for g in lk.groups:
@@ -267,7 +304,7 @@ def _fixed(i: int, s: School, directory: Directory, overrides: list[Override]) -
 
 
 def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Directory,
-                board: frozenset[str]) -> list[_Candidate]:
+                prefix: tuple[str, ...]) -> list[_Candidate]:
     """The directory schools entry ``s`` may be, with the evidence for each."""
     lex = lexicon()
     cands: dict[int, _Candidate] = {}
@@ -282,26 +319,29 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
 
     with_city = idx.analyse(f"{s.name} {s.city}") if city and city not in name.places else name
     queries = [with_city]
-    rest = [t for t in with_city.tokens if t not in board]
-    if board and len(rest) < len(name.tokens) and any(t not in lex.generic and t not in name.places for t in rest):
-        queries.append(idx.analyse(" ".join(rest)))  # "Esloo Onderwijsgroep Corbulo College" -> "Corbulo College"
+    rest = list(with_city.tokens[len(prefix):]) if prefix and with_city.tokens[:len(prefix)] == prefix else []
+    if rest and any(t not in lex.generic and t not in with_city.places for t in rest):
+        # "Esloo Onderwijsgroep Corbulo College" -> "Corbulo College"; the board's place stays
+        # ("IVO Deurne Alfrinkcollege" is in Deurne)
+        queries.append(idx.analyse(" ".join([t for t in prefix if t in with_city.places] + rest)))
+    board = frozenset(prefix)
     for q in queries:
         qnear = {t: idx.near(t, known_too=True) for t in q.distinct}
         for m in idx.search(q, qnear):
             if m.fit <= Fit.OFFER:
                 add(m.ref, Evidence.NAME if m.fit in GRANTABLE else Evidence.NAME_PART, m.fit, m.edits)
-    acronym = name.tokens[0] if len(name.tokens) == 1 and len(name.tokens[0]) >= 3 else ""
-    if acronym and not is_everyday(acronym):
-        for g in directory.by_initials(acronym):  # "NSG" = "Nijmeegse Scholengemeenschap Groenewoud"
-            add(g, Evidence.INITIALS)
+    for t in name.distinct:  # "NSG" = "Nijmeegse Scholengemeenschap Groenewoud"
+        if len(t) >= 3 and t.isalpha() and t not in name.places and not is_everyday(t) and t in _acronym_like(s.name):
+            for g in directory.by_initials(t):
+                add(g, Evidence.INITIALS)
     host = web_label(s.host) if s.host else ""
-    sites = directory.by_label(host)
-    for g in sites:
-        add(g, Evidence.HOST_WEBSITE).board_site = len(sites) >= BOARD_SITE
+    for g in directory.by_label(host):
+        c = add(g, Evidence.HOST_WEBSITE)
+        c.board_site = any(directory.schools_at(x) >= BOARD_SITE for x in groups[g].labels if labels_agree(host, x))
     own = " ".join(t for t in name.tokens if t not in board) if board else s.name
     for w in _name_labels(own if own.strip() else s.name) - {host}:  # the host's own word is counted once
         for g in directory.by_label(w, whole=True):
-            add(g, Evidence.NAME_WEBSITE)
+            add(g, Evidence.NAME_WEBSITE).own_site |= directory.schools_at(w) == 1
     out = []
     for c in cands.values():
         g = groups[c.group]
@@ -314,6 +354,17 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
             if Evidence.HOST_WEBSITE not in c.evidence or (name.places and not name.places & g.places):
                 continue
         out.append(c)
+    return out
+
+
+def _acronym_like(name: str) -> set[str]:
+    """The words of ``name`` written in capitals (or dotted) as acronyms are: "MSA IVKO" ->
+    msa, ivko; "Nijmeegse Sg" -> none."""
+    out = set()
+    for piece in re.findall(r"[A-Za-z][A-Za-z.]*", name):
+        bare = piece.replace(".", "")
+        if len(bare) >= 3 and (bare.isupper() or piece.count(".") >= 2):
+            out.add(bare.lower())
     return out
 
 
@@ -356,10 +407,10 @@ def _same_institution(c: _Candidate) -> bool:
     return whole or site
 
 
-def _decide(i: int, cands: list[_Candidate], groups: list[DuoSchool]) -> Link:
+def _decide(i: int, cands: list[_Candidate], groups: list[DuoSchool], own_host: str = "") -> Link:
     """The link the candidates of entry ``i`` allow (see the module docstring): the best scored
     school(s), when they are one school, and strong or weak by the score (:data:`STRONG`,
-    :data:`WEAK`)."""
+    :data:`WEAK`). ``own_host``: the host's label when the entry is the host's only name."""
     if not cands:
         return Link(i)
     for c in cands:  # a whole name that no other school in the directory has
@@ -371,9 +422,16 @@ def _decide(i: int, cands: list[_Candidate], groups: list[DuoSchool]) -> Link:
     best = max(c.score for c in cands)
     top = [c for c in cands if c.score == best]
     if len(top) > 1 and not _one_school(top, groups):
+        if all(Evidence.NAME in c.evidence and Evidence.HOST_WEBSITE in c.evidence and not c.board_site for c in top):
+            # Several schools the name fits, all on the host's own website: one of these (a weak link).
+            ev = set.intersection(*(c.evidence for c in top))
+            return Link(i, tuple(sorted(c.group for c in top)), LinkKind.WEAK, tuple(e for e in Evidence if e in ev))
         return Link(i, candidates=tuple(sorted(c.group for c in top)))
     ev = set.intersection(*(c.evidence for c in top))
     families = min(c.families for c in top)
+    if own_host and len(top) == 1 and ev == {Evidence.HOST_WEBSITE} | (ev & {Evidence.PLACE}) \
+            and not top[0].board_site and groups[top[0].group].labels & {own_host}:
+        families += 1  # the host's only name, and the school's own website: "OSG De Hogeberg" / dehogeberg.nl
     if best >= STRONG and (families >= 2 or best >= STRONG + 2):
         kind = LinkKind.STRONG
     elif best >= WEAK:

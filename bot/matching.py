@@ -18,6 +18,7 @@ school, a school whose place nobody knows leaves it unconfirmed (a grant says so
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Callable, Iterable, Sequence
@@ -66,7 +67,8 @@ class Match:
     ``ref`` is the caller's id of the name (``index`` its position in the index); ``fit`` how
     the query fits it; ``place`` what the query's places say (:class:`Place`); ``edits``
     counts the typos corrected; ``sim`` (0..1) is rapidfuzz's ``token_sort_ratio`` of the two
-    names' tokens; ``rule`` names the rule that decided (see :data:`RULES`).
+    names' tokens; ``rule`` names the rule that decided (see :data:`RULES`); ``matched`` the
+    name's distinctive words (no places) the query matched.
     """
 
     ref: int
@@ -77,6 +79,7 @@ class Match:
     edits: int
     sim: float
     rule: str
+    matched: tuple[str, ...] = ()
 
 
 @dataclass
@@ -143,17 +146,27 @@ def only_a_place_in_common(p: Pairing) -> Fit | None:
 
 def qualifier_not_in_name(p: Pairing) -> Fit | None:
     """A qualifier of the query ("christelijk", "RSG": regionaal) that the school lacks:
-    "christelijk lyceum" is not any lyceum. Board acronyms count by what they imply ("OSG" is
-    openbaar), so DUO's denomination can confirm them."""
+    "christelijk lyceum" is not any lyceum. A qualifier the school lacks is also satisfied by
+    what it implies ("OSG" is openbaar, "protestants" christelijk), so DUO's denomination can
+    confirm it."""
     lex = lexicon()
-    wanted = {t for t in p.q_generic & lex.qualifiers if t not in lex.implies}
-    return Fit.NEAR_MISS if wanted - p.name.generic - p.s_extra else None
+    has = p.name.generic | p.s_extra
+    missing = [t for t in p.q_generic & lex.qualifiers
+               if t not in has and not (t in lex.implies and set(lex.implies[t]) <= has)]
+    return Fit.NEAR_MISS if missing else None
 
 
 def other_type(p: Pairing) -> Fit | None:
     """Both name a school type and they differ: a lyceum is not a college ("Gerrit Rietveld
-    Academie" / "Gerrit Rietveld College")."""
-    return Fit.NEAR_MISS if p.q_types and p.s_types and not p.q_types & p.s_types else None
+    Academie" / "Gerrit Rietveld College"). A school whose name has no type is known by the
+    types it offers (DUO's list: "voor lyceum, havo, mavo"); such a school may be called a
+    college or a school, which says no more than that it is one."""
+    if not (p.q_types and p.s_types) or p.q_types & p.s_types:
+        return None
+    own = p.name.generic & lexicon().types
+    if not own and p.q_types <= lexicon().name_only_types:
+        return None
+    return Fit.NEAR_MISS
 
 
 def other_sector(p: Pairing) -> Fit | None:
@@ -239,6 +252,24 @@ def decide(p: Pairing) -> tuple[Fit, str]:
     raise AssertionError("what_is_left always decides")
 
 
+def correct_types(query: Name, known: Callable[[str], bool], places: Places) -> Name:
+    """``query`` with a misspelt school type corrected ("Colege", "Collage" -> "college"): a word
+    of six letters or more that no index knows, one edit from a type of the lexicon."""
+    lex = lexicon()
+    types = [t for t in lex.types if len(t) >= 6]
+    fixed = []
+    changed = False
+    for t in query.tokens:
+        if len(t) >= 6 and t.isalpha() and t not in lex.generic and not known(t) and t not in places:
+            hit = next((x for x in types if OSA.distance(t, x, score_cutoff=1) <= 1), None)
+            if hit:
+                fixed.append(hit)
+                changed = True
+                continue
+        fixed.append(t)
+    return analyse(" ".join(fixed), places) if changed else query
+
+
 # -- the index ---------------------------------------------------------------------------------
 class NameIndex:
     """An index over school names; built once, then read-only (thread-safe).
@@ -248,7 +279,7 @@ class NameIndex:
     Per name (sequences as long as ``names``, default empty): ``boards``, the words its board
     may add (e.g. those the names on one Magister host share); ``known``, the canonical keys of
     the places where its school is known to be; ``maybe``, places that may confirm a query's
-    place but never refute it; ``extra``, types and qualifiers the school is known to have
+    place but never refute it, and only when the query fits the whole name (weak links); ``extra``, types and qualifiers the school is known to have
     besides its name's (the directory's education types, sector and denomination).
     """
 
@@ -301,6 +332,16 @@ class NameIndex:
                  process.extract(word, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)}
         return {**found, **own}
 
+    def splits(self, word: str) -> list[tuple[str, str]]:
+        """``word`` as two words of the index written together ("trompmeesters" -> ("tromp",
+        "meesters")): each part of three letters or more, no generic word."""
+        if word in self.postings or len(word) < 7:
+            return []
+        generic = lexicon().generic
+        return [(word[:k], word[k:]) for k in range(3, len(word) - 2)
+                if word[:k] in self.postings and word[k:] in self.postings
+                and word[:k] not in generic and word[k:] not in generic]
+
     def candidates(self, query: Name, qnear: dict[str, dict[str, int]]) -> set[int]:
         """The names that may fit ``query``: those holding one of its two rarest non-place words
         (or a compound of two of its words); for a query of places and generic words only, the
@@ -310,10 +351,14 @@ class NameIndex:
         words = [t for t in distinct if t not in self.places]
         ids: set[int] = set()
         if words:
-            size = {t: sum(len(self.postings.get(v, ())) for v in qnear.get(t, {})) for t in words}
+            size = {t: sum(len(self.postings.get(v, ())) for v in qnear.get(t, {})) or
+                    sum(len(self.postings.get(a, ())) for a, _ in self.splits(t)) for t in words}
             for t in sorted(words, key=size.__getitem__)[:2]:
                 for v in qnear.get(t, {}):
                     ids.update(self.postings.get(v, ()))
+                if not qnear.get(t):
+                    for a, _ in self.splits(t):  # "trompmeesters" = "Tromp Meesters"
+                        ids.update(self.postings.get(a, ()))
         else:
             marks = [t for t in query.tokens if t in lex.qualifiers or t in lex.types]
             if not marks:
@@ -341,13 +386,18 @@ class NameIndex:
         """How ``query`` fits name ``i`` (see the module docstring)."""
         p = self.pair(query, qnear, i)
         fit, rule = decide(p)
+        if fit != Fit.SAME and any(t not in self.known[i] for t in p.confirmed):
+            p = self.pair(query, qnear, i, maybe=False)  # "maybe" places confirm only a whole fit
+            fit, rule = decide(p)
         place = (Place.ELSEWHERE if p.elsewhere else Place.UNCONFIRMED if p.q_places
                  else Place.CONFIRMED if p.confirmed else Place.NONE)
         n = self.names[i]
-        return Match(self.refs[i], i, n, fit, place, p.edits, fuzz.token_sort_ratio(query.key, n.key) / 100, rule)
+        return Match(self.refs[i], i, n, fit, place, p.edits, fuzz.token_sort_ratio(query.key, n.key) / 100, rule,
+                     tuple(p.matched))
 
-    def pair(self, query: Name, qnear: dict[str, dict[str, int]], i: int) -> Pairing:
-        """Pair the distinctive words of ``query`` with those of name ``i``."""
+    def pair(self, query: Name, qnear: dict[str, dict[str, int]], i: int, maybe: bool = True) -> Pairing:
+        """Pair the distinctive words of ``query`` with those of name ``i`` (``maybe``: let the
+        name's "maybe" places confirm the query's)."""
         n = self.names[i]
         lex = lexicon()
         generic = lex.generic
@@ -377,8 +427,8 @@ class NameIndex:
                 q_left.append(t)
             k += 1
         extra = [t for t in dict.fromkeys(q_left) if t in places and t not in n.places]
-        known, maybe = self.known[i], self.maybe[i]
-        confirmed = [t for t in extra if t in known or t in maybe]
+        known, maybes = self.known[i], self.maybe[i] if maybe else frozenset()
+        confirmed = [t for t in extra if t in known or t in maybes]
         unconfirmed = [t for t in extra if t not in confirmed]
         s_places = [t for t in s_left if t in places]
         q_generic = query.generic  # with the qualifiers its words imply ("rsg" -> "regionaal")
@@ -387,11 +437,13 @@ class NameIndex:
             (n.distinct and not s_left and all(t in places for t in n.distinct)
              and (n.generic - lex.articles) <= q_generic)
             or (confirmed and not n.distinct and n.generic & marks and (n.generic & marks) <= q_generic))
+        left = Counter(s_left)
+        consumed = Counter(n.distinct) - left
         return Pairing(
             query=query, name=n, q_places=unconfirmed, confirmed=confirmed,
             elsewhere=bool(unconfirmed and known), s_places=s_places,
             q_other=[t for t in q_left if t not in places], s_other=[t for t in s_left if t not in places],
-            matched=[t for t in n.distinct if t not in s_left and t not in places],
+            matched=[t for t in consumed.elements() if t not in places],
             exact=sum(1 for t in q_distinct if t in n.distinct and (t not in places or t in n.places)),
             edits=edits, q_generic=q_generic, q_types=q_generic & lex.types,
             s_types=(n.generic & lex.types) or (self.extra[i] & lex.types), board=self.boards[i], place_name=place_name,

@@ -46,7 +46,8 @@ class Lexicon:
     ``type_suffixes`` end compounds; ``articles``, ``qualifiers``, ``types`` and ``loose`` are
     the generic words (:attr:`generic`); ``levels`` and ``connectors`` make up DUO's lists of
     education types; ``location_markers`` start a location's own name, ``street_suffixes`` end
-    a street's; ``name_types`` may end a name before DUO's list of types; ``implies`` gives the
+    a street's; ``name_types`` may end a name before DUO's list of types; ``name_only_types``
+    name a school without saying what it teaches; ``implies`` gives the
     qualifiers a board qualifier carries ("csg" -> "christelijk"); ``province_marks`` may follow
     a place; ``level_types`` and ``sector_types`` say which types a DUO school is (``board_marks``:
     not a board's); ``sector_words`` name a school of one sector; ``common_word_zipf`` is
@@ -67,6 +68,7 @@ class Lexicon:
     location_markers: frozenset[str]
     street_suffixes: tuple[str, ...]
     name_types: frozenset[str]
+    name_only_types: frozenset[str]
     implies: Mapping[str, tuple[str, ...]]
     province_marks: frozenset[str]
     level_types: Mapping[str, str]
@@ -84,7 +86,8 @@ class Lexicon:
 
 
 _LIST_KEYS = ("type_suffixes", "whole_words", "articles", "qualifiers", "types", "loose", "levels", "connectors",
-              "level_fillers", "location_markers", "street_suffixes", "name_types", "place_particles", "province_marks", "board_marks")
+              "level_fillers", "location_markers", "street_suffixes", "name_types", "name_only_types", "place_particles", "province_marks",
+              "board_marks")
 _MAP_KEYS = ("words", "phrases", "place_aliases", "level_types")
 
 
@@ -129,6 +132,7 @@ def read_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
         connectors=frozenset(data["connectors"]), level_fillers=frozenset(data["level_fillers"]),
         location_markers=frozenset(data["location_markers"]),
         street_suffixes=tuple(data["street_suffixes"]), name_types=frozenset(data["name_types"]),
+        name_only_types=frozenset(data["name_only_types"]),
         implies={k: tuple(v) for k, v in data["implies"].items()},
         province_marks=frozenset(data["province_marks"]), level_types=dict(data["level_types"]),
         sector_types={k: tuple(v) for k, v in data["sector_types"].items()},
@@ -157,7 +161,7 @@ def raw_words(text: str) -> list[str]:
     "pleysier"]``. An elided ``'s`` or ``'t`` never joins a run (``"C.S.G. 't Hooghe"`` ->
     ``["csg", "t", "hooghe"]``); a single letter on its own stays (``"Jac. P. Thijsse"``).
     """
-    folded = fold(clean(text))[:MAX_INPUT_CHARS]
+    folded = fold(clean(text))[:MAX_INPUT_CHARS].replace("`", "'")  # "Meridiaan College `t Hooghe Landt"
     out: list[str] = []
     run: list[str] = []
 
@@ -354,8 +358,8 @@ class Places:
 class Name:
     """A school name analysed against a set of places.
 
-    ``tokens``: canonical words (:func:`words`), places joined into one word, articles
-    dropped, a place after "van" read as a surname (``"Ulbe van Houten"`` -> ``"ulbe
+    ``tokens``: canonical words (:func:`words`), places joined into one word, articles and a
+    person's initials ("J.C.") dropped, a place after "van" read as a surname (``"Ulbe van Houten"`` -> ``"ulbe
     vanhouten"``); ``distinct``: the tokens that are not generic (places included), in order;
     ``generic``: the generic tokens; ``places``: the tokens that are places; ``key``: the
     tokens joined by spaces.
@@ -372,10 +376,21 @@ class Name:
         return " ".join(self.tokens)
 
 
+def _initials_runs(text: str) -> frozenset[str]:
+    """The two-letter runs of single letters in ``text`` that are a person's initials ("J.C.",
+    "A.E."), not a known word of the lexicon ("R.K.", "P.C.", "V.O.")."""
+    lex = lexicon()
+    known = lex.generic | set(lex.words) | set(lex.words.values())
+    folded = fold(clean(text))
+    runs = re.findall(r"(?<![a-z0-9'])([a-z])[.\s]+([a-z])(?:\.|(?=\s|$))(?![a-z0-9])", folded)
+    return frozenset(a + b for a, b in runs if a + b not in known)
+
+
 def name_tokens(text: str, places: Places) -> list[str]:
     """The tokens of :class:`Name` for ``text`` (see there)."""
     lex = lexicon()
-    ws = list(_words(text))
+    initials_ = _initials_runs(text) if "." in text or " " in text else frozenset()
+    ws = [w for w in _words(text) if w not in initials_]  # "J.C. Pleysier" is "Pleysier"
     kept: list[str] = []
     for i, w in enumerate(ws):
         nxt = ws[i + 1] if i + 1 < len(ws) else ""

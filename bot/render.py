@@ -24,6 +24,7 @@ T = {
         "not_granted": "❌ *{name}*{place} staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
         "not_granted_note": "De school staat wel in de scholenlijst van DUO: het is geen tikfout, ze heeft (nog) geen toegang gegeven.",
         "in_place": " in {city}",
+        "unlisted": "niet op de lijst",
         "stale": " · ⚠️ mogelijk verouderd",
         "list_error": " · ⚠️ bijwerken mislukt, dit is de laatst goede lijst",
         "near": "Lijkt op: {names}.",
@@ -60,6 +61,7 @@ T = {
         "not_granted": "❌ *{name}*{place} is not on the list of schools that granted Studyspace access.",
         "not_granted_note": "The school is in DUO's school directory: it is no typo, it has not granted access (yet).",
         "in_place": " in {city}",
+        "unlisted": "not on the list",
         "stale": " · ⚠️ possibly out of date",
         "list_error": " · ⚠️ refresh failed, this is the last good list",
         "near": "Similar: {names}.",
@@ -135,9 +137,10 @@ def _date(iso: str, lang: str) -> str:
     return f"{d}-{m}-{y}" if lang == "nl" and d else iso
 
 
-def school_label(s: School) -> str:
-    """``"Cals College (Nieuwegein, cals.magister.net)"``: name with what tells it apart."""
-    extra = ", ".join(x for x in (s.city, s.host) if x)
+def school_label(s: School, listed: bool = True, lang: str = "nl") -> str:
+    """``"Cals College (Nieuwegein, cals.magister.net)"``: name with what tells it apart; a
+    directory school that is not on the list says so (``listed=False``)."""
+    extra = ", ".join(x for x in (s.city, s.host, "" if listed else T[lang]["unlisted"]) if x)
     return f"{s.name} ({extra})" if extra else s.name
 
 
@@ -161,7 +164,7 @@ def lookup_text(lk: Lookup, lang: str = "nl") -> str:
             lines.append(t["place_unconfirmed"])
     elif lk.status == "ambiguous":
         lines.append(t["ambiguous"])
-        lines.extend(f"{i}. {school_label(c)}" for i, c in enumerate(lk.candidates, 1))
+        lines.extend(f"{i}. {school_label(c, lk.is_listed(i - 1), lang)}" for i, c in enumerate(lk.candidates, 1))
     elif lk.status == "not_granted" and lk.match:
         m = lk.match
         place = _in_place(m, lang) + (f" (BRIN {m.brin})" if m.brin else "")

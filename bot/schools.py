@@ -36,8 +36,8 @@ from rapidfuzz import fuzz
 
 from .consentlist import ConsentList, School, host_in
 from .linking import LinkKind, Links, Override, board_words, link
-from .matching import GRANTABLE, Fit, Match, NameIndex, Place
-from .names import Name, Places, identity_key, lexicon, load_places
+from .matching import GRANTABLE, Fit, Match, NameIndex, Place, correct_types
+from .names import Name, Places, identity_key, is_everyday, lexicon, load_places
 
 if TYPE_CHECKING:
     from .directory import Directory
@@ -75,7 +75,8 @@ class Lookup:
     gives); ``candidates`` the schools to choose from (list entries first), the others on the
     same host after a grant, or near misses; ``score`` in 0..1 the best candidate's
     similarity; ``list_info`` is :meth:`ConsentList.info` (with ``directory``:
-    :meth:`Directory.info` when there is one).
+    :meth:`Directory.info` when there is one); ``unlisted`` the positions of candidates that
+    are directory schools, not list entries.
     """
 
     status: Status
@@ -85,12 +86,18 @@ class Lookup:
     score: float = 0.0
     reason: Reason = Reason.NONE
     list_info: dict | None = None
+    unlisted: frozenset[int] = frozenset()
+
+    def is_listed(self, i: int) -> bool:
+        """Whether candidate ``i`` is a list entry (else a directory school not on the list)."""
+        return i not in self.unlisted
 
     def to_json(self) -> dict:
-        """The JSON contract of ``python -m bot school --json`` (``../shared/eval/lookup_eval.py``)."""
+        """The JSON contract of ``python -m bot school --json`` (``../shared/eval/lookup_eval.py``);
+        each candidate also says whether it is on the list (``listed``)."""
         return {"status": str(self.status), "query": self.query,
                 "match": self.match.to_json() if self.match else None,
-                "candidates": [c.to_json() for c in self.candidates],
+                "candidates": [{**c.to_json(), "listed": self.is_listed(i)} for i, c in enumerate(self.candidates)],
                 "score": round(self.score, 3), "reason": str(self.reason), "list": self.list_info}
 
 
@@ -188,6 +195,8 @@ class SchoolMatcher:
             known.append(frozenset(x for x in ks if x))
             maybe.append(frozenset(ms - ks))
         boards = board_words(schools, lambda text: NameIndex([], places).analyse(text))
+        # A weak link's places never refute a place in the query, and confirm it only for a
+        # query that fits the entry's own name in full (bot.matching.NameIndex.fit).
         index = NameIndex(((s.name, i) for i, s in enumerate(schools)), places,
                           [boards.get(s.host, frozenset()) for s in schools], known, maybe)
         owners: dict[int, tuple[int, ...]] = {}
@@ -234,6 +243,8 @@ class SchoolMatcher:
         if code:
             return self._code(query, code, b, info)
         q = b.index.analyse(query)
+        q = correct_types(q, lambda w: w in b.index.postings or bool(
+            self.directory and w in self.directory.index().postings), self.places)
         if not q.tokens:
             return Lookup(Status.NOT_FOUND, query, reason=Reason.NO_NAME, list_info=info)
         generic = lexicon().generic
@@ -275,7 +286,7 @@ class SchoolMatcher:
         """What makes two candidates one real school: the same linked schools (those at the
         query's places ``at``, when the query names one: "Dongemond Raamsdonksveer" is the one
         in Raamsdonksveer of the Dongemond College's two); for entries without links, the same
-        Magister host (nothing tells them apart)."""
+        Magister host, places and school types in the name (nothing else tells them apart)."""
         if c.entry is None:
             return ("g", frozenset({self.directory.groups()[c.group].school_id}))
         lk = b.links.of(c.entry)
@@ -284,7 +295,10 @@ class SchoolMatcher:
             there = [g for g in lk.groups if groups[g].places & at] if at else []
             return ("g", frozenset(groups[g].school_id for g in (there or lk.groups)))
         host = self.consent.schools[c.entry].host
-        return ("h", host) if host else ("e", c.entry)
+        if not host:
+            return ("e", c.entry)
+        n = b.index.names[c.entry]  # one host, but "Bogerman Balk" is not "Bogerman Sneek", nor a college a mavo
+        return ("h", host, n.places, n.generic & lexicon().types)
 
     def _decide(self, query: str, q: Name, cands: list[_Candidate], b: _Built, info: dict) -> Lookup:
         good = [c for c in cands if c.match.fit in GRANTABLE]
@@ -316,7 +330,7 @@ class SchoolMatcher:
             return Lookup(Status.NOT_GRANTED, query, school, score=chosen.match.sim, list_info=info)
         weak_only = chosen.via == LinkKind.WEAK
         typo = top >= Fit.NAME_ADDS_BOARD and chosen.match.edits > 0
-        if weak_only or typo:
+        if weak_only or typo or self._one_word_of_many(chosen, cands, b, q):
             return self._choice(query, rest, b, info)
         entry = self.consent.schools[chosen.entry]
         others = [self.consent.schools[e] for e in b.by_host.get(entry.host, []) if e != chosen.entry] \
@@ -324,6 +338,16 @@ class SchoolMatcher:
         reason = Reason.PLACE_UNCONFIRMED if chosen.match.place == Place.UNCONFIRMED else Reason.NONE
         return Lookup(Status.GRANTED, query, self._with_place(chosen.entry, b),
                       tuple(others[:MAX_CHOICES]), chosen.match.sim, reason, info)
+
+    def _one_word_of_many(self, chosen: _Candidate, cands: list[_Candidate], b: _Built, q: Name) -> bool:
+        """Whether the grant rests on one everyday word, with no place or qualifier in the query,
+        that other real schools have too ("vrije school": "De Vrije School" is one of many)."""
+        words = chosen.match.matched
+        if len(words) != 1 or not is_everyday(words[0]) or q.places or q.generic & lexicon().qualifiers:
+            return False
+        mine = self._identity(chosen, b, q.places)
+        return any(c.match.fit == Fit.OFFER and words[0] in c.match.matched and self._identity(c, b, q.places) != mine
+                   for c in cands)
 
     def _the_one_named(self, q: Name, tier: list[_Candidate], b: _Built) -> _Candidate | None:
         """Among several real schools that fit equally well, the list entry the query names in
@@ -363,14 +387,18 @@ class SchoolMatcher:
         """``ambiguous`` with the candidates, list entries first, one per real school."""
         seen: set[tuple] = set()
         shown: list[School] = []
-        for c in sorted(cands, key=lambda c: (not c.listed, c.key())):
-            k = ("e", c.entry) if c.listed else ("g", c.group)
+        unlisted: set[int] = set()
+        for c in sorted(cands, key=lambda c: (c.match.fit not in GRANTABLE, not c.listed, c.key())):
+            k = ("e", c.entry) if c.listed else ("g", self.directory.groups()[c.group].school_id)
             if k in seen:
                 continue
             seen.add(k)
+            if not c.listed:
+                unlisted.add(len(shown))
             shown.append(self._shown(c, b))
         return Lookup(Status.AMBIGUOUS, query, candidates=tuple(shown[:MAX_CHOICES]),
-                      score=max((c.match.sim for c in cands), default=0.0), list_info=info)
+                      score=max((c.match.sim for c in cands), default=0.0), list_info=info,
+                      unlisted=frozenset(i for i in unlisted if i < MAX_CHOICES))
 
     def _shown(self, c: _Candidate, b: _Built) -> School:
         if c.listed:

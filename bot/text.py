@@ -53,7 +53,7 @@ def clean(text: str) -> str:
     """Readable clean-up for display and for parsing: no markup, no control characters.
 
     Repairs mojibake (``CarrÃ©`` -> ``Carré``, via ftfy), applies NFKC, turns curly quotes
-    into straight ones and every run of white space (no-break spaces included) into one
+    into straight ones (a backtick stays: a name is shown as written) and every run of white space (no-break spaces included) into one
     space. Case and diacritics are kept. Returns ``""`` for empty or whitespace input.
     """
     if not text:
@@ -77,7 +77,7 @@ def _clean(text: str) -> str:
 
 
 _QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"',
 })
