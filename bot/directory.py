@@ -42,7 +42,7 @@ from .consent_source import FetchError, FetchPolicy, atomic_write, display_url, 
 from .consentlist import School
 from .errors import ConsentListError
 from .matching import NameIndex
-from .names import (Places, bare_place, initials, words, is_everyday, lexicon, load_places, place_key, short_name, split_duo_name,
+from .names import (Places, bare_place, identity_key, initials, words, is_everyday, lexicon, load_places, place_key, short_name, split_duo_name,
                     web_label)
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,21 @@ def dutch_title(text: str) -> str:
             out.append(part[0].upper() + part[1:])
         first = False
     return "".join(out)
+
+
+def sector_of(name: str) -> str:
+    """The sector a DUO file's name or URL says: ``VO``, ``PO`` or ``SPECIAAL`` (``""`` when it
+    does not say): ``"02.-alle-vestigingen-vo.csv"`` -> ``VO``, ``"po_vestigingen.csv"`` -> ``PO``,
+    ``"09.-alle-vestigingen-sbo-so-en-vso.csv"`` -> ``SPECIAAL``."""
+    base = name.rsplit("/", 1)[-1].lower()
+    parts = set(re.split(r"[^a-z]+", base))
+    if parts & {"sbo", "so", "vso", "speciaal", "sbao"}:
+        return "SPECIAAL"
+    if parts & {"po", "basisonderwijs", "bo"} or "basisonderwijs" in base:
+        return "PO"
+    if "vo" in parts:
+        return "VO"
+    return ""
 
 
 def code_in(query: str) -> str:
@@ -194,8 +209,8 @@ class DuoSchool:
     (also without a province mark: "Bergen (NH)" is in Bergen); ``kinds`` the school types
     and qualifiers DUO gives besides the name (its list of education types, its sector, its
     denomination: "Openbaar" -> ``openbaar``); ``same`` the index of another group that is the
-    same school under another BRIN or name (the same place and website and distinctive
-    words: a school that changed board), or -1.
+    same school (one institution in another place, or the same place and website and
+    distinctive words under another BRIN: a school that changed board), or -1.
     """
 
     index: int
@@ -275,22 +290,24 @@ def _kinds(s: School, lex) -> frozenset[str]:
 
 
 def _same_schools(groups: list[DuoSchool], places: Places) -> list[DuoSchool]:
-    """``groups`` with :attr:`DuoSchool.same` set for rows that are one school: in one place,
-    sharing a website, with the same distinctive words ("Curio VO, locatie Graaf Engelbrecht" and
-    "Graaf Engelbrecht" at one address under two BRINs)."""
+    """``groups`` with :attr:`DuoSchool.same` set for rows that are one school: one BRIN under
+    one name (an institution in several places: "RSG Pantarijn" in Wageningen and Rhenen), or
+    one place and website with the same distinctive words ("Curio VO, locatie Graaf Engelbrecht"
+    and "Graaf Engelbrecht" at one address under two BRINs)."""
     generic = lexicon().generic
     seen: dict[tuple[str, str, frozenset[str]], int] = {}
+    institution: dict[tuple[str, str], int] = {}
     out = []
     for g in groups:
         ws = frozenset(w for w in places.join(words(g.shown)) if w not in generic and w not in places)
-        same = -1
+        same = institution.get((g.brin, identity_key(g.name)), -1)
         for label in sorted(g.labels):
             k = (g.city, label, ws)
-            if k in seen:
+            if same < 0 and k in seen:
                 same = seen[k]
-                break
         for label in g.labels:
-            seen.setdefault((g.city, label, ws), g.index)
+            seen.setdefault((g.city, label, ws), same if same >= 0 else g.index)
+        institution.setdefault((g.brin, identity_key(g.name)), same if same >= 0 else g.index)
         out.append(replace(g, same=same) if same >= 0 else g)
     return out
 
@@ -536,6 +553,10 @@ class Directory:
         groups = self._build()[0]
         return len({(groups[g].brin, groups[g].name.casefold()) for g in self._labels.get(label, ())})
 
+    def by_host(self, host: str) -> list[int]:
+        """The schools the directory itself gives this Magister host (a file with a ``host`` column)."""
+        return [g.index for g in self.groups() if g.host and g.host == host]
+
     def by_initials(self, acronym: str) -> list[int]:
         """The schools whose name (or location's name) has these initials (:func:`bot.names.initials`)."""
         self._build()
@@ -638,7 +659,7 @@ def update(settings, *, force: bool = False, urls: Sequence[tuple[str, str]] | N
     use. Never raises for a network or data fault (see :class:`UpdateResult`); raises
     :class:`ConsentListError` when the current directory is unreadable.
     """
-    urls = list(urls or getattr(settings, "directory_urls", None) or DUO_URLS)
+    urls = list(urls or [(sector_of(u), u) for u in getattr(settings, "directory_urls", ())] or DUO_URLS)
     path = default_path(settings)
     status_path = path.with_name(STATUS_FILE)
     state = _read_meta(status_path)

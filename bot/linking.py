@@ -4,7 +4,9 @@
 hosts, rarely a place or code; the directory gives DUO's legal names, places and websites.
 Every signal there is counts (:class:`Evidence`):
 
-* the list's own vestigingscode or BRIN, or an operator's override (``DATA_DIR/link-overrides.csv``);
+* the list's own vestigingscode or BRIN, the entry's Magister host when the directory gives
+  it (an imported file with a ``host`` column), or an operator's override
+  (``DATA_DIR/link-overrides.csv``);
 * the name: the entry's name fits the school's DUO name or its location's own name
   (:mod:`bot.matching`), fully or in part, or is its initials ("NSG" = "Nijmeegse
   Scholengemeenschap Groenewoud"); the words the names on one Magister host share (the
@@ -16,7 +18,7 @@ Every signal there is counts (:class:`Evidence`):
 * the other names on the same host: the BRINs their links found, and the schools they took
   (a more specific "Cals College IJsselstein" takes the IJsselstein location from "Cals College").
 
-Each link has a kind (:class:`LinkKind`): ``exact`` (a code from the list or an override),
+Each link has a kind (:class:`LinkKind`): ``exact`` (a code or host both sides give, or an override),
 ``strong`` (the name and a second, independent signal, or a whole name only one school in
 the directory has), ``weak`` (one signal: a partial name with one more, a name with a typo, or
 the host's website alone). An entry that two schools fit equally well stays unlinked, with
@@ -54,6 +56,7 @@ class Evidence(StrEnum):
     """One signal that a list entry is a directory school."""
 
     CODE = "code"                  # the list gives the location's vestigingscode or BRIN
+    HOST = "host"                  # the directory gives the school the entry's Magister host
     OVERRIDE = "override"          # an operator said so
     NAME = "name"                  # the names fit (bot.matching: a grantable fit)
     NAME_PART = "name_part"        # the names fit in part (a fit to offer)
@@ -300,6 +303,10 @@ def _fixed(i: int, s: School, directory: Directory, overrides: list[Override]) -
         gs = directory.by_code(code)
         if gs:
             return Link(i, tuple(gs), LinkKind.EXACT, (Evidence.CODE,))
+    if s.host:
+        gs = directory.by_host(s.host)
+        if gs:
+            return Link(i, tuple(gs), LinkKind.EXACT, (Evidence.HOST,))
     return None
 
 

@@ -319,14 +319,14 @@ class NameIndex:
         """Words of the index ``word`` may stand for, with their edit distance: itself when
         indexed, else (for a word of five letters or more that is no place) words with the same
         first letter one edit away (two for eight letters or more). ``known_too`` looks for
-        such words also when ``word`` is indexed itself (for links, which other evidence must
-        back: "Anton Gaudi" / "Antoni Gaudi")."""
+        such words (one edit away) also when ``word`` is indexed itself (for links, which other
+        evidence must back: "Anton Gaudi" / "Antoni Gaudi")."""
         own = {word: 0} if word in self.postings else {}
         if own and not known_too:
             return own
         if word in self.places or len(word) < 5 or not word.isalpha():
             return own
-        limit = 1 if len(word) < 8 else 2
+        limit = 1 if len(word) < 8 or own else 2
         pool = self._first.get(word[0], [])
         found = {cand: int(dist) for cand, dist, _ in
                  process.extract(word, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)}

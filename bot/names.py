@@ -243,12 +243,13 @@ def identity_key(name: str) -> str:
     """A school's identity by name: its canonical words without articles, one space apart.
 
     ``"Het Cals College"`` and ``"cals  college"`` give ``"cals college"``; ``"Cals College
-    Nieuwegein"`` and ``"Thorbecke VO"`` / ``"Thorbecke SG"`` stay apart. ``""`` for a name
-    without words. What makes two list rows, two requests or two directory rows the same school
+    Nieuwegein"`` and ``"Thorbecke VO"`` / ``"Thorbecke SG"`` stay apart. A name of articles
+    only keeps them ("De"); ``""`` for a name without words. What makes two list rows, two requests or two directory rows the same school
     when neither has a host or code to go by.
     """
     articles = lexicon().articles
-    return " ".join(w for w in _words(name) if w not in articles)
+    key = " ".join(w for w in _words(name) if w not in articles)
+    return key or " ".join(raw_words(name))  # "A", "De": the words themselves
 
 
 # -- places ----------------------------------------------------------------------------------

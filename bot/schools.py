@@ -372,6 +372,11 @@ class SchoolMatcher:
         g = self.directory.groups()[group]
         generic = lexicon().generic
         out: dict[int, _Candidate] = {}
+        # An unlinked entry named with generic words only ("Stedelijk Gymnasium"), all of them this school's.
+        mine = set(b.index.analyse(f"{g.name} {g.location}").tokens)
+        for i, n in enumerate(b.index.names):
+            if n.tokens and not n.distinct and set(n.tokens) <= mine and not b.links.of(i).linked:
+                out[i] = _Candidate(i, None, b.index.fit(n, {}, i))
         for text in {g.name, g.location} - {""}:
             q = b.index.analyse(f"{text} {g.city}")
             words = {t for t in q.tokens if t not in generic and t not in self.places}
@@ -406,11 +411,11 @@ class SchoolMatcher:
         return self.directory.groups()[c.group].school()
 
     def _with_place(self, entry: int, b: _Built) -> School:
-        """The list entry with the place and codes its link gives, where the list has none."""
+        """The list entry with the place and codes its exact or strong link gives, where the list has none."""
         s = self.consent.schools[entry]
         lk = b.links.of(entry)
-        if s.city or not lk.linked or self.directory is None:
-            return s
+        if s.city or lk.kind not in (LinkKind.EXACT, LinkKind.STRONG) or self.directory is None:
+            return s  # a weak link may be wrong: no place made up from it
         groups = [self.directory.groups()[g] for g in lk.groups]
         cities = {g.city for g in groups}
         if len(cities) != 1:

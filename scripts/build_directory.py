@@ -34,20 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.directory import (ATTRIBUTION, DUO_URLS, SNAPSHOT, SNAPSHOT_FIELDS, SNAPSHOT_META,  # noqa: E402
-                           compact_website, read_file)
+                           compact_website, read_file, sector_of)
 from bot.errors import ConsentListError  # noqa: E402
-
-
-def sector_of(path: Path) -> str:
-    """A sector from a DUO file's name: ``VO``, ``PO`` or ``SPECIAAL`` (``""`` when it does not say)."""
-    name = path.name.lower()
-    if "sbo" in name or "vso" in name or "so_" in name or "speciaal" in name:
-        return "SPECIAAL"
-    if "basis" in name or name.startswith("po"):
-        return "PO"
-    if "vo" in name:
-        return "VO"
-    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs = []
     counts: dict[str, int] = {}
     for i, f in enumerate(args.files):
-        sector = args.sector[i] if i < len(args.sector) else sector_of(f)
+        sector = args.sector[i] if i < len(args.sector) else sector_of(f.name)
         try:
             read = read_file(f, sector=sector)
             digest = hashlib.sha256(f.read_bytes()).hexdigest()
