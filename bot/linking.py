@@ -177,6 +177,7 @@ class _Candidate:
     board_site: bool = False
     edits: int = 0
     own_site: bool = False
+    whole: bool = False  # the whole name fits (not only with the board's words left out)
 
     @property
     def score(self) -> int:
@@ -331,12 +332,12 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
         # "Esloo Onderwijsgroep Corbulo College" -> "Corbulo College"; the board's place stays
         # ("IVO Deurne Alfrinkcollege" is in Deurne)
         queries.append(idx.analyse(" ".join([t for t in prefix if t in with_city.places] + rest)))
-    board = frozenset(prefix)
-    for q in queries:
+    for n, q in enumerate(queries):
         qnear = {t: idx.near(t, known_too=True) for t in q.distinct}
         for m in idx.search(q, qnear):
             if m.fit <= Fit.OFFER:
-                add(m.ref, Evidence.NAME if m.fit in GRANTABLE else Evidence.NAME_PART, m.fit, m.edits)
+                c = add(m.ref, Evidence.NAME if m.fit in GRANTABLE else Evidence.NAME_PART, m.fit, m.edits)
+                c.whole |= n == 0 and m.fit == Fit.SAME and not m.edits
     for t in name.distinct:  # "NSG" = "Nijmeegse Scholengemeenschap Groenewoud"
         if len(t) >= 3 and t.isalpha() and t not in name.places and not is_everyday(t) and t in _acronym_like(s.name):
             for g in directory.by_initials(t):
@@ -345,8 +346,8 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
     for g in directory.by_label(host):
         c = add(g, Evidence.HOST_WEBSITE)
         c.board_site = any(directory.schools_at(x) >= BOARD_SITE for x in groups[g].labels if labels_agree(host, x))
-    own = " ".join(t for t in name.tokens if t not in board) if board else s.name
-    for w in _name_labels(own if own.strip() else s.name) - {host}:  # the host's own word is counted once
+    own = " ".join(rest) if rest else s.name  # without the board's words ("Esloo Onderwijsgroep …")
+    for w in _name_labels(own) - {host}:  # the host's own word is counted once
         for g in directory.by_label(w, whole=True):
             add(g, Evidence.NAME_WEBSITE).own_site |= directory.schools_at(w) == 1
     out = []
@@ -377,8 +378,8 @@ def _acronym_like(name: str) -> set[str]:
 
 def _name_labels(name: str) -> set[str]:
     """Runs of one to four words of ``name`` written together, as a website would
-    ("Corbulo College" -> "corbulo", "corbulocollege", "college"); five letters or more, no
-    generic word alone."""
+    ("Corbulo College" -> "corbulo", "corbulocollege"); a word of four letters or more, words
+    together of five, no generic word alone."""
     generic = lexicon().generic
     out: set[str] = set()
     for ws in (raw_words(name), words(name)):
@@ -388,7 +389,7 @@ def _name_labels(name: str) -> set[str]:
                 if len(part) < n:
                     break
                 label = "".join(part)
-                if len(label) >= 5 and not (n == 1 and part[0] in generic):
+                if len(label) >= (4 if n == 1 else 5) and not (n == 1 and part[0] in generic):
                     out.add(label)
     return out
 
@@ -420,8 +421,8 @@ def _decide(i: int, cands: list[_Candidate], groups: list[DuoSchool], own_host: 
     :data:`WEAK`). ``own_host``: the host's label when the entry is the host's only name."""
     if not cands:
         return Link(i)
-    for c in cands:  # a whole name that no other school in the directory has
-        if Evidence.NAME in c.evidence and c.fit == Fit.SAME and not c.edits:
+    for c in cands:  # the entry's whole name, and no other school in the directory has it
+        if c.whole:
             rivals = [x for x in cands if x.fit == Fit.SAME and Evidence.NAME in x.evidence
                       and groups[x.group].school_id != groups[c.group].school_id]
             if not rivals:

@@ -91,7 +91,7 @@ class Pairing:
     is known to be somewhere else; ``s_places``: places only the name has; ``q_other`` /
     ``s_other``: the other words only one of them has; ``matched``: the name's distinctive
     words the query matched (places left out); ``exact``: query words that are the name's
-    own, without a typo; ``q_types`` / ``s_types``: school types (the school's: its name's, or
+    own, without a typo (a compound of two of them counts); ``q_types`` / ``s_types``: school types (the school's: its name's, or
     when the name has none, those it has besides); ``q_generic``: the query's
     generic words; ``board``: the words the name's board may add; ``s_extra``: the types and
     qualifiers the school has besides its name's; ``place_name``: the name is
@@ -122,14 +122,9 @@ class Pairing:
 # Each takes the pairing and returns a Fit, or None to leave the decision to the next rule.
 def place_elsewhere(p: Pairing) -> Fit | None:
     """The query's place is not where the school is known to be ("Don Bosco College
-    Maastricht" / the Don Bosco College in Volendam): another school."""
+    Maastricht" / the Don Bosco College in Volendam; "Stedelijk Gymnasium Leiden" / "Stedelijk
+    Gymnasium Breda", whose name gives its place): another school."""
     return Fit.NEAR_MISS if p.elsewhere else None
-
-
-def another_place(p: Pairing) -> Fit | None:
-    """The query names a place and the name another one ("Stedelijk Gymnasium Leiden" /
-    "Stedelijk Gymnasium Breda"): another school."""
-    return Fit.NEAR_MISS if p.q_places and p.s_places else None
 
 
 def several_unconfirmed_places(p: Pairing) -> Fit | None:
@@ -237,7 +232,7 @@ def what_is_left(p: Pairing) -> Fit:
 
 
 RULES: tuple[Callable[[Pairing], Fit | None], ...] = (
-    place_elsewhere, another_place, several_unconfirmed_places, only_a_place_in_common, qualifier_not_in_name,
+    place_elsewhere, several_unconfirmed_places, only_a_place_in_common, qualifier_not_in_name,
     other_sector, other_type, type_unconfirmed, both_add_words, one_everyday_word, query_adds_a_word, thin_with_unconfirmed_place,
     name_adds_words, typo_only, what_is_left)
 """The rules in the order they are tried."""
@@ -405,7 +400,7 @@ class NameIndex:
         q_distinct = [t for t in query.tokens if t not in generic]
         s_left = list(n.distinct)
         q_left: list[str] = []
-        edits = 0
+        edits = compounds = 0
         k = 0
         while k < len(q_distinct):
             t = q_distinct[k]
@@ -419,10 +414,12 @@ class NameIndex:
             elif k + 1 < len(q_distinct) and t + q_distinct[k + 1] in s_left:  # "ij burg"
                 s_left.remove(t + q_distinct[k + 1])
                 k += 1
-            elif any(a + b == t for a, b in zip(s_left, s_left[1:])):  # "vanhouten"
+                compounds += 1
+            elif any(a + b == t for a, b in zip(s_left, s_left[1:])):  # "vanhouten", "trompmeesters"
                 a, b = next((a, b) for a, b in zip(s_left, s_left[1:]) if a + b == t)
                 s_left.remove(a)
                 s_left.remove(b)
+                compounds += 1
             else:
                 q_left.append(t)
             k += 1
@@ -444,7 +441,7 @@ class NameIndex:
             elsewhere=bool(unconfirmed and known), s_places=s_places,
             q_other=[t for t in q_left if t not in places], s_other=[t for t in s_left if t not in places],
             matched=[t for t in consumed.elements() if t not in places],
-            exact=sum(1 for t in q_distinct if t in n.distinct and (t not in places or t in n.places)),
+            exact=compounds + sum(1 for t in q_distinct if t in n.distinct and (t not in places or t in n.places)),
             edits=edits, q_generic=q_generic, q_types=q_generic & lex.types,
             s_types=(n.generic & lex.types) or (self.extra[i] & lex.types), board=self.boards[i], place_name=place_name,
             s_extra=self.extra[i])

@@ -111,6 +111,7 @@ class _Candidate:
     group: int | None
     match: Match
     via: LinkKind | None = None
+    own: Match | None = None  # for a list entry: how the query fits its own name
 
     @property
     def listed(self) -> bool:
@@ -268,8 +269,11 @@ class SchoolMatcher:
             if old is None or c.key() < old.key():
                 best[k] = c
 
+        own: dict[int, Match] = {}
         for m in b.index.search(q):
             offer(_Candidate(m.ref, None, m))
+            if m.ref not in own or (m.fit, m.edits) < (own[m.ref].fit, own[m.ref].edits):
+                own[m.ref] = m
         if self.directory is not None:
             idx = self.directory.index()
             dq = q if idx.places is b.index.places else idx.analyse(q.text)
@@ -280,6 +284,9 @@ class SchoolMatcher:
                         offer(_Candidate(e, m.ref, m, b.links.of(e).kind))
                 else:
                     offer(_Candidate(None, m.ref, m))
+        for c in best.values():
+            if c.entry is not None:
+                c.own = own.get(c.entry)
         return sorted(best.values(), key=_Candidate.key)
 
     def _identity(self, c: _Candidate, b: _Built, at: frozenset[str] = frozenset()) -> tuple:
@@ -328,7 +335,9 @@ class SchoolMatcher:
                 return self._choice(query, [chosen, *maybe], b, info)
             school = self.directory.groups()[chosen.group].school()
             return Lookup(Status.NOT_GRANTED, query, school, score=chosen.match.sim, list_info=info)
-        weak_only = chosen.via == LinkKind.WEAK
+        # Through a weak link's school only, a grant would rest on a link that may be wrong,
+        # unless the query fits the entry's own name as well ("het 4e gymnasium").
+        weak_only = chosen.via == LinkKind.WEAK and not (chosen.own and chosen.own.fit in GRANTABLE)
         typo = top >= Fit.NAME_ADDS_BOARD and chosen.match.edits > 0
         if weak_only or typo or self._one_word_of_many(chosen, cands, b, q):
             return self._choice(query, rest, b, info)
