@@ -654,8 +654,8 @@ def update(settings, *, force: bool = False, urls: Sequence[tuple[str, str]] | N
     The rules of the consent list: each fetch is conditional (``If-None-Match`` /
     ``If-Modified-Since`` from the last update) with the timeouts, retries and size limit of
     :func:`bot.consent_source.fetch`; every file must parse as a DUO file with rows; the new
-    directory may drop at most ``CONSENT_MAX_DROP`` of the current one's locations unless
-    ``force``; it is written atomically, so a failure at any step keeps the last good copy in
+    directory may drop at most ``CONSENT_MAX_DROP`` of the locations of the copy the last update
+    made unless ``force`` (a first update replaces the snapshot or an import as it is); it is written atomically, so a failure at any step keeps the last good copy in
     use. Never raises for a network or data fault (see :class:`UpdateResult`); raises
     :class:`ConsentListError` when the current directory is unreadable.
     """
@@ -680,11 +680,13 @@ def update(settings, *, force: bool = False, urls: Sequence[tuple[str, str]] | N
            for _, url, got in fetched) and path.exists():
         _record(status_path, state, "unchanged", "")
         return UpdateResult("unchanged", current)
-    if any(got.body is None for _, _, got in fetched):
-        # a 304 for one file while another changed: fetch that one again in full next time
-        error = "a file answered 304 Not Modified but the copy here is not from it; run again"
-        _record(status_path, {**state, "files": {}}, "failed", error)
-        return UpdateResult("failed", current, error=error)
+    try:  # another file changed: the ones that answered 304 are needed in full to rebuild the directory
+        fetched = [(sector, url, got if got.body is not None else fetch(url, policy=policy, transport=transport))
+                   for sector, url, got in fetched]
+    except FetchError as e:
+        _record(status_path, state, "failed", str(e))
+        return UpdateResult("failed", current, error=str(e))
+    digests = {url: hashlib.sha256(got.body).hexdigest() for _, url, got in fetched}
     schools: list[School] = []
     faults: list[str] = []
     try:
@@ -703,7 +705,8 @@ def update(settings, *, force: bool = False, urls: Sequence[tuple[str, str]] | N
     removed = len(old_codes - new_codes)
     share = removed / len(old_codes) if old_codes else 0.0
     max_drop = getattr(settings, "consent_max_drop", 0.2)
-    if not force and share > max_drop:
+    same_source = path.exists() and bool(validators)  # a copy an earlier update made (not the snapshot, not an import)
+    if same_source and not force and share > max_drop:
         error = (f"the new directory drops {removed} of {len(old_codes)} locations ({share:.0%}), more than the "
                  f"{max_drop:.0%} allowed; the current directory stays in use (to accept it: python -m bot schools "
                  f"update --force)")
