@@ -182,7 +182,9 @@ class Bot:
         """A request draft for the school ``query`` names.
 
         The school is looked up first: a listed school's host goes into the draft (and the
-        reply says it is already on the list), an unknown name is used as typed.
+        reply says it is already on the list); a school of the directory that is not on the
+        list is named as typed, with the directory's place and vestigingscode (so that the
+        request is granted when the list links an entry to it); an unknown name is used as typed.
         """
         if not query.strip():
             return Reply("usage", "nl", text="verzoek")
@@ -190,9 +192,8 @@ class Bot:
         if found.status == "granted" and found.match:
             school = found.match
         elif found.status == "not_granted" and found.match:
-            m = found.match  # a directory school: named with its place ("Stedelijk Gymnasium Leiden")
-            named = m.name if not m.city or m.city.lower() in m.name.lower() else f"{m.name} {m.city}"
-            school = replace(m, name=named)
+            # a directory school: named as staff typed it, with DUO's place and codes
+            school = replace(found.match, name=clean(query))
         else:
             school = School(clean(query))
         s = self.settings

@@ -178,6 +178,7 @@ class _Candidate:
     edits: int = 0
     own_site: bool = False
     whole: bool = False  # the whole name fits (not only with the board's words left out)
+    host_exact: bool = False  # the school's website label is the host's tenant itself
 
     @property
     def score(self) -> int:
@@ -346,6 +347,7 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
     for g in directory.by_label(host):
         c = add(g, Evidence.HOST_WEBSITE)
         c.board_site = any(directory.schools_at(x) >= BOARD_SITE for x in groups[g].labels if labels_agree(host, x))
+        c.host_exact = host in groups[g].labels
     own = " ".join(rest) if rest else s.name  # without the board's words ("Esloo Onderwijsgroep …")
     for w in _name_labels(own) - {host}:  # the host's own word is counted once
         for g in directory.by_label(w, whole=True):
@@ -409,9 +411,9 @@ def _one_school(top: list[_Candidate], groups: list[DuoSchool]) -> bool:
 
 def _same_institution(c: _Candidate) -> bool:
     """Whether a candidate of the chosen school's BRIN is another location of it: the whole
-    name fits, or part of it and the host's own website."""
+    name fits, or part of it and its website is the host's tenant itself ("rsgslingerbos")."""
     whole = Evidence.NAME in c.evidence and c.fit == Fit.SAME and not c.edits
-    site = Evidence.NAME_PART in c.evidence and Evidence.HOST_WEBSITE in c.evidence and not c.board_site
+    site = Evidence.NAME_PART in c.evidence and c.host_exact and not c.board_site
     return whole or site
 
 
@@ -440,6 +442,7 @@ def _decide(i: int, cands: list[_Candidate], groups: list[DuoSchool], own_host: 
     if own_host and len(top) == 1 and ev == {Evidence.HOST_WEBSITE} | (ev & {Evidence.PLACE}) \
             and not top[0].board_site and groups[top[0].group].labels & {own_host}:
         families += 1  # the host's only name, and the school's own website: "OSG De Hogeberg" / dehogeberg.nl
+        best += 1
     if best >= STRONG and (families >= 2 or best >= STRONG + 2):
         kind = LinkKind.STRONG
     elif best >= WEAK:

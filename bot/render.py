@@ -268,7 +268,7 @@ LIST_T = {
         "results": {"updated": "bijgewerkt", "unchanged": "ongewijzigd", "refused": "geweigerd", "failed": "mislukt",
                     "no_source": "geen bron"},
         "diff_head": "{old} ({n_old} scholen) → {new} ({n_new} scholen): {added} nieuw, {removed} verdwenen, "
-                     "{renamed} hernoemd, {changed} gewijzigd, {kept} gebleven.",
+                     "{changed} gewijzigd, {renamed} hernoemd, {kept} gebleven.",
         "import": "{n} vestigingen gelezen uit {file}: {added} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd. "
                   "De scholenlijst ({total} vestigingen) staat in {path}.",
         "links_head": "Koppelingen van {list} ({n} scholen) met de scholenlijst {directory} ({locations} vestigingen): "
@@ -317,7 +317,7 @@ LIST_T = {
         "results": {"updated": "updated", "unchanged": "unchanged", "refused": "refused", "failed": "failed",
                     "no_source": "no source"},
         "diff_head": "{old} ({n_old} schools) → {new} ({n_new} schools): {added} new, {removed} gone, "
-                     "{renamed} renamed, {changed} changed, {kept} kept.",
+                     "{changed} changed, {renamed} renamed, {kept} kept.",
         "import": "{n} locations read from {file}: {added} new, {updated} updated, {unchanged} unchanged. "
                   "The school directory ({total} locations) is in {path}.",
         "links_head": "Links of {list} ({n} schools) to the school directory {directory} ({locations} locations): "

@@ -218,9 +218,24 @@ class SchoolMatcher:
         return self._build().links
 
     @property
+    def names(self) -> list[Name]:
+        """The list's names analysed (one per entry, in list order): the index's rows."""
+        return self._build().index.names
+
+    @property
     def postings(self) -> dict[str, list[int]]:
         """The words of the list's names (canonical), each with the entries that have it."""
         return self._build().index.postings
+
+    def linked_codes(self) -> frozenset[str]:
+        """The vestigingscodes of the DUO locations that list entries stand for by an exact or
+        strong link (for :meth:`bot.store.Store.close_granted`)."""
+        if self.directory is None:
+            return frozenset()
+        b = self._build()
+        groups = self.directory.groups()
+        return frozenset(c for lk in b.links.links if lk.kind in (LinkKind.EXACT, LinkKind.STRONG)
+                         for g in lk.groups for c in groups[g].codes)
 
     def info(self) -> dict:
         """:meth:`ConsentList.info`, with ``directory`` (:meth:`Directory.info`) when there is one."""
@@ -350,10 +365,13 @@ class SchoolMatcher:
 
     def _one_word_of_many(self, chosen: _Candidate, cands: list[_Candidate], b: _Built, q: Name) -> bool:
         """Whether the grant rests on one everyday word, with no place or qualifier in the query,
-        that other real schools have too ("vrije school": "De Vrije School" is one of many)."""
+        that other real schools have too ("vrije school": "De Vrije School" is one of many),
+        and the query is not the listed name itself."""
         words = chosen.match.matched
         if len(words) != 1 or not is_everyday(words[0]) or q.places or q.generic & lexicon().qualifiers:
             return False
+        if chosen.entry is not None and identity_key(self.consent.schools[chosen.entry].name) == identity_key(q.text):
+            return False  # the list's own name, typed in full ("Nieuwe School")
         mine = self._identity(chosen, b, q.places)
         return any(c.match.fit == Fit.OFFER and words[0] in c.match.matched and self._identity(c, b, q.places) != mine
                    for c in cands)
