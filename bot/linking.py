@@ -269,16 +269,18 @@ def link(consent: ConsentList, directory: Directory, overrides: Iterable[Overrid
     for i, cands in enumerate(found):
         if links[i] is None:
             links[i] = _decide(i, cands, groups, alone[i])
-    # Second pass: the other names on the same host (their BRINs, the schools they took).
+    # Second pass, for the unlinked and the weakly linked: the other names on the same host (the
+    # BRINs of their exact and strong links, the schools they took).
     by_host: dict[str, list[int]] = {}
     for i, s in enumerate(schools):
         if s.host:
             by_host.setdefault(s.host, []).append(i)
     for i, s in enumerate(schools):
         lk = links[i]
-        if lk is None or lk.linked or not found[i] or not s.host:
+        if lk is None or (lk.linked and lk.kind != LinkKind.WEAK) or not found[i] or not s.host:
             continue
-        siblings = [links[j] for j in by_host.get(s.host, []) if j != i and links[j] and links[j].linked]
+        siblings = [links[j] for j in by_host.get(s.host, [])
+                    if j != i and links[j] and links[j].kind in (LinkKind.EXACT, LinkKind.STRONG)]
         brins = {groups[g].brin for sl in siblings for g in sl.groups}
         taken = {g for sl in siblings for g in sl.groups}
         cands = [c for c in found[i] if c.group not in taken] or found[i]

@@ -18,7 +18,6 @@ school, a school whose place nobody knows leaves it unconfirmed (a grant says so
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Callable, Iterable, Sequence
@@ -47,6 +46,9 @@ class Fit(IntEnum):
     """Similar, but another school."""
 
 
+PLACE_FILTER = 64
+"""Past this many candidates, a query with a place looks only at names at that place (or of
+no known place): the others are elsewhere, so another school."""
 GRANTABLE = frozenset(f for f in Fit if f < Fit.OFFER)
 """The fits that may grant; :attr:`Fit.OFFER` and worse never do."""
 
@@ -167,10 +169,13 @@ def other_type(p: Pairing) -> Fit | None:
 def other_sector(p: Pairing) -> Fit | None:
     """The query names a school of another sector than the school's ("CSG Willem van Oranje" is
     no primary school, "basisschool De Regenboog" no secondary school)."""
-    sectors = {t[1:] for t in p.s_extra if t.startswith("@")}
+    if not p.s_extra:
+        return None
+    sectors = {t[1:] for t in p.s_extra if t[0] == "@"}
     if not sectors or "SPECIAAL" in sectors:
         return None
-    named = {sector for sector, ws in lexicon().sector_words.items() if p.query.tokens and set(p.query.tokens) & ws}
+    toks = set(p.query.tokens)
+    named = {sector for sector, ws in lexicon().sector_words.items() if toks & ws}
     return Fit.NEAR_MISS if named and not named & sectors else None
 
 
@@ -189,11 +194,11 @@ def one_everyday_word(p: Pairing) -> Fit | None:
     """One everyday word in common ("De Meer" / "College de Meer") is a question, unless the
     query is the whole name (board words, loose generic words and the query's place aside:
     "College Sint Paul" / "Esloo Onderwijsgroep College St. Paul")."""
-    lex = lexicon()
-    skip = lex.loose | lex.articles | p.board | set(p.q_places) | set(p.confirmed)
+    if len(p.matched) != 1 or not is_everyday(p.matched[0]):
+        return None
+    skip = lexicon().minor | p.board | set(p.q_places) | set(p.confirmed)
     whole = {t for t in p.query.tokens if t not in skip} == {t for t in p.name.tokens if t not in skip}
-    one = len(p.matched) == 1 and not whole and is_everyday(p.matched[0])
-    return Fit.OFFER if one else None
+    return None if whole else Fit.OFFER
 
 
 def query_adds_a_word(p: Pairing) -> Fit | None:
@@ -337,27 +342,28 @@ class NameIndex:
                 if word[:k] in self.postings and word[k:] in self.postings
                 and word[:k] not in generic and word[k:] not in generic]
 
-    def candidates(self, query: Name, qnear: dict[str, dict[str, int]]) -> set[int]:
-        """The names that may fit ``query``: those holding one of its two rarest non-place words
-        (or a compound of two of its words); for a query of places and generic words only, the
-        names at or of its places that hold its rarest qualifier or type."""
+    def _candidates(self, query: Name, qnear: dict[str, dict[str, int]]) -> tuple[set[int], set[int]]:
+        """:meth:`candidates` in two parts: by the rarest word (and compounds, places), and by
+        the second rarest."""
         lex = lexicon()
         distinct = [t for t in query.tokens if t not in lex.generic]
         words = [t for t in distinct if t not in self.places]
         ids: set[int] = set()
+        more: set[int] = set()
         if words:
             size = {t: sum(len(self.postings.get(v, ())) for v in qnear.get(t, {})) or
                     sum(len(self.postings.get(a, ())) for a, _ in self.splits(t)) for t in words}
-            for t in sorted(words, key=size.__getitem__)[:2]:
+            for n, t in enumerate(sorted(words, key=size.__getitem__)[:2]):
+                into = ids if n == 0 else more
                 for v in qnear.get(t, {}):
-                    ids.update(self.postings.get(v, ()))
+                    into.update(self.postings.get(v, ()))
                 if not qnear.get(t):
                     for a, _ in self.splits(t):  # "trompmeesters" = "Tromp Meesters"
-                        ids.update(self.postings.get(a, ()))
+                        into.update(self.postings.get(a, ()))
         else:
             marks = [t for t in query.tokens if t in lex.qualifiers or t in lex.types]
             if not marks:
-                return set()
+                return set(), set()
             rarest = min(marks, key=lambda t: len(self.postings.get(t, ())))
             having = set(self.postings.get(rarest, ()))
             for t in distinct:
@@ -365,17 +371,51 @@ class NameIndex:
                 ids.update(i for i in self.at_place.get(t, ()) if i in having)
         for a, b in zip(distinct, distinct[1:]):
             ids.update(self.postings.get(a + b, ()))  # "ij burg" = "IJburg"
-        return ids
+        q_types = query.generic & lex.types
+        if q_types and len(ids) + len(more) > PLACE_FILTER:
+            # "montessori lyceum": of the many, a school of another type is another school (other_type)
+            ids = {i for i in ids if self._type_may_fit(q_types, i)}
+            more = {i for i in more if self._type_may_fit(q_types, i)}
+        places = [t for t in distinct if t in self.places]
+        if places and len(ids) + len(more) > PLACE_FILTER:
+            # "montessori roermond": of the many, only those there, or of no known place, can fit
+            there = {i for t in places for i in (*self.at_place.get(t, ()), *self.postings.get(t, ()))}
+            ids = {i for i in ids if i in there or not (self.known[i] or self.maybe[i])}
+            more = {i for i in more if i in there or not (self.known[i] or self.maybe[i])}
+        return ids, more
+
+    def _type_may_fit(self, q_types: frozenset[str], i: int) -> bool:
+        """Whether name ``i``'s school types leave room for ``q_types`` (see :func:`other_type`)."""
+        lex = lexicon()
+        own = self.names[i].generic & lex.types
+        s_types = own or (self.extra[i] & lex.types)
+        return not s_types or bool(q_types & s_types) or (not own and q_types <= lex.name_only_types)
 
     def search(self, query: Name, qnear: dict[str, dict[str, int]] | None = None) -> list[Match]:
         """Every name that may fit ``query`` (:meth:`candidates`), with its fit. ``qnear`` may
-        pass :meth:`near` for the query's words."""
+        pass :meth:`near` for the query's words.
+
+        The names with the rarest word come first; those with the second rarest are fitted too
+        unless one of the first fits in full (:attr:`Fit.SAME` or :attr:`Fit.QUERY_ADDS_PLACE`):
+        a name without the rarest word can then fit no better than one word short, which never
+        decides ("kindcentrum westwijzer" needs no look at every kindcentrum)."""
         generic = lexicon().generic
         distinct = [t for t in query.tokens if t not in generic]
         if not distinct:
             return []
         qnear = qnear if qnear is not None else {t: self.near(t) for t in distinct}
-        return [self.fit(query, qnear, i) for i in sorted(self.candidates(query, qnear))]
+        first, second = self._candidates(query, qnear)
+        found = [self.fit(query, qnear, i) for i in sorted(first)]
+        if second and not any(m.fit <= Fit.QUERY_ADDS_PLACE for m in found):
+            found += [self.fit(query, qnear, i) for i in sorted(second - first)]
+        return found
+
+    def candidates(self, query: Name, qnear: dict[str, dict[str, int]]) -> set[int]:
+        """The names that may fit ``query``: those holding one of its two rarest non-place words
+        (or a compound of two of its words); for a query of places and generic words only, the
+        names at or of its places that hold its rarest qualifier or type."""
+        first, second = self._candidates(query, qnear)
+        return first | second
 
     def fit(self, query: Name, qnear: dict[str, dict[str, int]], i: int) -> Match:
         """How ``query`` fits name ``i`` (see the module docstring)."""
@@ -429,18 +469,19 @@ class NameIndex:
         unconfirmed = [t for t in extra if t not in confirmed]
         s_places = [t for t in s_left if t in places]
         q_generic = query.generic  # with the qualifiers its words imply ("rsg" -> "regionaal")
-        marks = lex.qualifiers | lex.types
+        marks = lex.marks
         place_name = bool(
             (n.distinct and not s_left and all(t in places for t in n.distinct)
              and (n.generic - lex.articles) <= q_generic)
             or (confirmed and not n.distinct and n.generic & marks and (n.generic & marks) <= q_generic))
-        left = Counter(s_left)
-        consumed = Counter(n.distinct) - left
+        consumed = list(n.distinct)
+        for t in s_left:
+            consumed.remove(t)
         return Pairing(
             query=query, name=n, q_places=unconfirmed, confirmed=confirmed,
             elsewhere=bool(unconfirmed and known), s_places=s_places,
             q_other=[t for t in q_left if t not in places], s_other=[t for t in s_left if t not in places],
-            matched=[t for t in consumed.elements() if t not in places],
+            matched=[t for t in consumed if t not in places],
             exact=compounds + sum(1 for t in q_distinct if t in n.distinct and (t not in places or t in n.places)),
             edits=edits, q_generic=q_generic, q_types=q_generic & lex.types,
             s_types=(n.generic & lex.types) or (self.extra[i] & lex.types), board=self.boards[i], place_name=place_name,

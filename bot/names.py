@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -79,10 +79,20 @@ class Lexicon:
     place_particles: frozenset[str]
     place_aliases: Mapping[str, str]
 
-    @property
+    @cached_property
     def generic(self) -> frozenset[str]:
         """Every word that does not tell one school from another."""
         return self.articles | self.qualifiers | self.types | self.loose
+
+    @cached_property
+    def minor(self) -> frozenset[str]:
+        """Generic words that say nothing of the school's kind: articles and loose words."""
+        return self.articles | self.loose
+
+    @cached_property
+    def marks(self) -> frozenset[str]:
+        """Generic words that say what kind of school it is: qualifiers and types."""
+        return self.qualifiers | self.types
 
 
 _LIST_KEYS = ("type_suffixes", "whole_words", "articles", "qualifiers", "types", "loose", "levels", "connectors",
@@ -371,10 +381,7 @@ class Name:
     distinct: tuple[str, ...]
     generic: frozenset[str]
     places: frozenset[str]
-
-    @property
-    def key(self) -> str:
-        return " ".join(self.tokens)
+    key: str = ""
 
 
 def _initials_runs(text: str) -> frozenset[str]:
@@ -428,7 +435,7 @@ def analyse(text: str, places: Places) -> Name:
     for t in list(gen):
         gen.update(lex.implies.get(t, ()))  # a CSG is christelijk
     return Name(text, toks, tuple(t for t in toks if t not in generic), frozenset(gen),
-                frozenset(t for t in toks if t in places))
+                frozenset(t for t in toks if t in places), " ".join(toks))
 
 
 # -- everyday words --------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Iterable
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .consentlist import ConsentList, School, host_in
 from .linking import LinkKind, Links, Override, board_words, link
@@ -486,21 +486,38 @@ class SchoolMatcher:
         """A query of generic words and/or places only: never a verdict, at most a choice (list
         entries that hold every word of the query; else the directory's schools)."""
         want = set(q.tokens)
-        hits = [i for i, n in enumerate(b.index.names) if want <= set(n.tokens)]
-        hits.sort(key=lambda i: (-fuzz.token_sort_ratio(q.key, b.index.names[i].key), i))
-        shown = [self._with_place(i, b) for i in hits]
-        score = fuzz.token_sort_ratio(q.key, b.index.names[hits[0]].key) / 100 if hits else 0.0
+        hits = sorted(_having_all(b.index, want, places=False))
+        best = process.extract(q.key, [b.index.names[i].key for i in hits], scorer=fuzz.token_sort_ratio,
+                               limit=MAX_CHOICES + 1)
+        ranked = [hits[j] for _, _, j in sorted(best, key=lambda r: (-r[1], hits[r[2]]))]
+        shown = [self._with_place(i, b) for i in ranked]
+        score = best[0][1] / 100 if best else 0.0
+        many = len(hits)
         if not hits and self.directory is not None:
             idx = self.directory.index()
-            found = sorted({idx.refs[i] for i, n in enumerate(idx.names)
-                            if want <= set(n.tokens) | idx.known[i]})
-            shown = [self.directory.groups()[g].school() for g in found]
+            found = sorted({idx.refs[i] for i in _having_all(idx, want, places=True)})
+            shown = [self.directory.groups()[g].school() for g in found[:MAX_CHOICES + 1]]
+            many = len(found)
         if not shown:
             return Lookup(Status.NOT_FOUND, query, reason=Reason.NO_MATCH, list_info=info)
-        if len(shown) > MAX_CHOICES:
+        if many > MAX_CHOICES:
             return Lookup(Status.NOT_FOUND, query, candidates=tuple(shown[:MAX_CHOICES]), reason=Reason.TOO_GENERAL,
                           list_info=info)
         return Lookup(Status.AMBIGUOUS, query, candidates=tuple(shown), score=score, list_info=info)
+
+
+def _having_all(index: NameIndex, words: set[str], *, places: bool) -> set[int]:
+    """The names of ``index`` that hold every word of ``words`` (a place also where the school
+    is known to be, with ``places``), found through the postings."""
+    found: set[int] | None = None
+    for w in sorted(words, key=lambda w: len(index.postings.get(w, ()))):
+        ids = set(index.postings.get(w, ()))
+        if places:
+            ids.update(index.at_place.get(w, ()))
+        found = ids if found is None else found & ids
+        if not found:
+            return set()
+    return found or set()
 
 
 def _rank(lk) -> tuple[int, int]:
