@@ -72,8 +72,8 @@ _SCORE = {Evidence.NAME: 3, Evidence.NAME_PART: 1, Evidence.INITIALS: 2, Evidenc
           Evidence.NAME_WEBSITE: 2, Evidence.PLACE: 1, Evidence.SIBLINGS: 1, Evidence.UNIQUE: 1}
 """What each signal weighs when candidates are compared. A whole name counts one more, a
 name with a typo or one that leaves a word of the entry's out one less; a website that many
-schools share (a board's) counts one, and one named like the entry counts one unless it is
-the school's own."""
+schools share (a board's) counts one; a website named like the entry counts three when it is
+the school's own, one when several schools share it."""
 BOARD_SITE = 3
 """A website this many schools share or more is a board's: it says less about one school."""
 STRONG, WEAK = 4, 3
@@ -179,13 +179,18 @@ class _Candidate:
     own_site: bool = False
     whole: bool = False  # the whole name fits (not only with the board's words left out)
     host_exact: bool = False  # the school's website label is the host's tenant itself
+    name_words: set[str] = field(default_factory=set)  # the entry's words the names have in common
+    site_labels: set[str] = field(default_factory=set)  # the website labels named like the entry
 
     @property
     def score(self) -> int:
         """The evidence weighed (:data:`_SCORE`)."""
         total = sum(_SCORE.get(e, 0) for e in self.evidence)
-        if Evidence.NAME_WEBSITE in self.evidence and not self.own_site:
-            total -= 1  # a website several schools share, named like one: half a signal
+        if Evidence.NAME_WEBSITE in self.evidence:
+            # the school's own website named like the entry is a signal of its own ("berlage.espritscholen.nl"),
+            # unless it is the one word the names share already ("wissel"); one several schools share, half of one
+            fresh = self.site_labels - self.name_words
+            total += (1 if self.own_site else -1) if fresh else -2
         if Evidence.NAME in self.evidence:
             total += -1 if self.edits or self.fit == Fit.QUERY_ADDS_WORD else 1 if self.fit == Fit.SAME else 0
         if self.board_site and Evidence.HOST_WEBSITE in self.evidence:
@@ -195,9 +200,9 @@ class _Candidate:
     @property
     def families(self) -> int:
         """How many kinds of signal back this candidate (the school's own website named like
-        the entry is one of its own; a shared website named so, part of the name's)."""
+        the entry, by more than the word the names share, is one of its own)."""
         fams = {_FAMILY[e] for e in self.evidence if e in _FAMILY}
-        if Evidence.NAME_WEBSITE in self.evidence and self.own_site:
+        if Evidence.NAME_WEBSITE in self.evidence and self.own_site and self.site_labels - self.name_words:
             fams.add("web")
         return len(fams)
 
@@ -328,6 +333,7 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
             c.fit, c.edits = fit, edits
         return c
 
+    board = frozenset(prefix)
     with_city = idx.analyse(f"{s.name} {s.city}") if city and city not in name.places else name
     queries = [with_city]
     rest = list(with_city.tokens[len(prefix):]) if prefix and with_city.tokens[:len(prefix)] == prefix else []
@@ -338,9 +344,12 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
     for n, q in enumerate(queries):
         qnear = {t: idx.near(t, known_too=True) for t in q.distinct}
         for m in idx.search(q, qnear):
+            if m.fit == Fit.OFFER and set(m.matched) <= board:
+                continue  # only the board's words in common ("OMO SG De Langstraat …"): no evidence of this school
             if m.fit <= Fit.OFFER:
                 c = add(m.ref, Evidence.NAME if m.fit in GRANTABLE else Evidence.NAME_PART, m.fit, m.edits)
                 c.whole |= n == 0 and m.fit == Fit.SAME and not m.edits
+                c.name_words.update(m.matched)
     for t in name.distinct:  # "NSG" = "Nijmeegse Scholengemeenschap Groenewoud"
         if len(t) >= 3 and t.isalpha() and t not in name.places and not is_everyday(t) and t in _acronym_like(s.name):
             for g in directory.by_initials(t):
@@ -353,7 +362,9 @@ def _candidates(s: School, name, idx, groups: list[DuoSchool], directory: Direct
     own = " ".join(rest) if rest else s.name  # without the board's words ("Esloo Onderwijsgroep …")
     for w in _name_labels(own) - {host}:  # the host's own word is counted once
         for g in directory.by_label(w, whole=True):
-            add(g, Evidence.NAME_WEBSITE).own_site |= directory.schools_at(w) == 1
+            c = add(g, Evidence.NAME_WEBSITE)
+            c.own_site |= directory.schools_at(w) == 1
+            c.site_labels.add(w)
     out = []
     for c in cands.values():
         g = groups[c.group]

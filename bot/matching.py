@@ -161,8 +161,8 @@ def other_type(p: Pairing) -> Fit | None:
     if not (p.q_types and p.s_types) or p.q_types & p.s_types:
         return None
     own = p.name.generic & lexicon().types
-    if not own and p.q_types <= lexicon().name_only_types:
-        return None
+    if not own and p.q_types <= lexicon().name_only_types and "@PO" not in p.s_extra:
+        return None  # (a primary school is never a college)
     return Fit.NEAR_MISS
 
 
@@ -389,7 +389,8 @@ class NameIndex:
         lex = lexicon()
         own = self.names[i].generic & lex.types
         s_types = own or (self.extra[i] & lex.types)
-        return not s_types or bool(q_types & s_types) or (not own and q_types <= lex.name_only_types)
+        return not s_types or bool(q_types & s_types) or (
+            not own and q_types <= lex.name_only_types and "@PO" not in self.extra[i])
 
     def search(self, query: Name, qnear: dict[str, dict[str, int]] | None = None) -> list[Match]:
         """Every name that may fit ``query`` (:meth:`candidates`), with its fit. ``qnear`` may

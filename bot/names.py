@@ -402,13 +402,19 @@ def name_tokens(text: str, places: Places) -> list[str]:
     kept: list[str] = []
     for i, w in enumerate(ws):
         nxt = ws[i + 1] if i + 1 < len(ws) else ""
-        if w == "van" and nxt and nxt in places:
+        if w == "van" and nxt and nxt in places and not _starts_a_place(ws, i, places):
             kept.append("van" + nxt)  # "Ulbe van Houten": a surname, not the place Houten
             ws[i + 1] = ""
-        elif w and (w not in lex.articles or w in ("den", "s", "de", "het", "t")):
+        elif w:
             kept.append(w)
-    joined = places.join(kept)
+    joined = places.join(kept)  # articles still in: "Bergen op Zoom", "Alphen aan den Rijn"
     return [w for w in joined if w and w not in lex.articles]
+
+
+def _starts_a_place(ws: list[str], i: int, places: "Places") -> bool:
+    """Whether the words after ``ws[i]`` ("van") begin a place of two words or more ("College
+    van Bergen op Zoom"): then it is a place, not a surname."""
+    return any("".join(ws[i + 1:i + 1 + k]) in places for k in range(2, places.span + 1) if i + 1 + k <= len(ws))
 
 
 def own_initials(toks: list[str], text: str) -> list[str]:

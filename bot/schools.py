@@ -356,12 +356,27 @@ class SchoolMatcher:
         typo = top >= Fit.NAME_ADDS_BOARD and chosen.match.edits > 0
         if weak_only or typo or self._one_word_of_many(chosen, cands, b, q):
             return self._choice(query, rest, b, info)
+        if chosen.match.place == Place.UNCONFIRMED and self._known_elsewhere(chosen, q, b):
+            return self._choice(query, rest, b, info)
         entry = self.consent.schools[chosen.entry]
         others = [self.consent.schools[e] for e in b.by_host.get(entry.host, []) if e != chosen.entry] \
             if entry.host else []
         reason = Reason.PLACE_UNCONFIRMED if chosen.match.place == Place.UNCONFIRMED else Reason.NONE
         return Lookup(Status.GRANTED, query, self._with_place(chosen.entry, b),
                       tuple(others[:MAX_CHOICES]), chosen.match.sim, reason, info)
+
+    def _known_elsewhere(self, chosen: _Candidate, q: Name, b: _Built) -> bool:
+        """For a grant whose place nothing confirms: whether the directory has schools the entry's
+        name fits (so it may be one of them, none at the query's place), which makes the place
+        rather a contradiction than a gap ("Willem de Zwijger College Almere": the directory's
+        Willem de Zwijger schools are in Bussum, Papendrecht, …). An entry the directory has no
+        school for at all ("Drenthe College", an mbo) keeps its grant with the caveat."""
+        if self.directory is None or chosen.entry is None:
+            return False
+        lk = b.links.of(chosen.entry)
+        groups = self.directory.groups()
+        fits = set(lk.candidates) | set(lk.groups)
+        return bool(fits) and not any(groups[g].places & q.places for g in fits)
 
     def _one_word_of_many(self, chosen: _Candidate, cands: list[_Candidate], b: _Built, q: Name) -> bool:
         """Whether the grant rests on one everyday word, with no place or qualifier in the query,

@@ -112,7 +112,7 @@ def test_overrides_fix_a_link_or_forbid_one(tmp_path):
 
 def test_consent_links_command(tmp_path):
     lst = tmp_path / "lijst.csv"
-    lst.write_text("naam,host\nBonhoeffer College,bonhoeffer\nEsprit Scholen Wissel,esprit\nGeen Bestaande School,xyz\n",
+    lst.write_text("naam,host\nBonhoeffer College,bonhoeffer\nDe Regenboog,regenboogxyz\nGeen Bestaande School,xyz\n",
                    encoding="utf-8")
     env = {"DATA_DIR": str(tmp_path / "data")}
     r = run_cli("consent", "links", "--consent-list", str(lst), env=env)
@@ -121,11 +121,11 @@ def test_consent_links_command(tmp_path):
     assert lines[0].startswith("Koppelingen van lijst.csv (3 scholen) met de scholenlijst 22-11-2024")
     assert any(x.startswith("✓ sterk  Bonhoeffer College (bonhoeffer.magister.net) → Bonhoeffer College") and
                "Castricum" in x and "host = website" in x for x in lines)
-    assert any(x.startswith("? geen   Esprit Scholen Wissel") and "onduidelijk, past bij:" in x for x in lines)
+    assert any(x.startswith("? geen   De Regenboog") and "onduidelijk, past bij:" in x and "… en nog" in x for x in lines)
     assert any(x.startswith("? geen   Geen Bestaande School") and "geen school" in x for x in lines)
     assert "link-overrides.csv" in lines[-1]
     only = run_cli("consent", "links", "--unlinked", "--consent-list", str(lst), env=env).stdout
-    assert "Bonhoeffer" not in only and "Esprit Scholen Wissel" in only
+    assert "Bonhoeffer" not in only and "De Regenboog" in only
     got = json.loads(run_cli("consent", "links", "--json", "--consent-list", str(lst), env=env).stdout)
     assert got["counts"]["strong"] >= 1 and got["directory"]["attribution"].startswith("DUO")
     first = got["links"][0]
