@@ -233,12 +233,13 @@ def board_prefixes(names: Sequence[School], analyse) -> list[tuple[str, ...]]:
 
 def board_words(names: Sequence[School], analyse) -> dict[str, frozenset[str]]:
     """Per Magister host, the distinctive words (no places) that two or more of its names share:
-    the board's ("esloo" on esloo.magister.net)."""
+    the board's ("esloo" on esloo.magister.net). ``analyse`` gives the :class:`~bot.names.Name`
+    of a school's name (or of entry ``i``: it is called with the name and its position)."""
     counts: dict[str, dict[str, int]] = {}
-    for s in names:
+    for i, s in enumerate(names):
         if not s.host:
             continue
-        n = analyse(s.name)
+        n = analyse(s.name, i)
         c = counts.setdefault(s.host, {})
         for t in set(n.distinct) - n.places:
             c[t] = c.get(t, 0) + 1

@@ -163,6 +163,12 @@ _PIECE = re.compile(r"[a-z0-9']+")
 
 
 def raw_words(text: str) -> list[str]:
+    """See :func:`_raw_words` (a copy of the cached list)."""
+    return list(_raw_words(text))
+
+
+@lru_cache(maxsize=65536)
+def _raw_words(text: str) -> tuple[str, ...]:
     """The words of ``text`` in matching form, acronyms joined, nothing else changed.
 
     Like :func:`bot.text.tokens` (apostrophes inside a word dropped: ``"'t"`` -> ``"t"``), but a
@@ -192,7 +198,7 @@ def raw_words(text: str) -> list[str]:
         flush()
         out.append(word)
     flush()
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
@@ -225,7 +231,7 @@ def _phrases(lex: Lexicon) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
 def _words(text: str) -> tuple[str, ...]:
     lex = lexicon()
     split: list[str] = []
-    for w in raw_words(text):
+    for w in _raw_words(text):
         split.extend(split_compound(w))
     joined = " ".join(split)
     for phrase, short, pattern in _phrases(lex):
@@ -384,6 +390,9 @@ class Name:
     key: str = ""
 
 
+_SINGLES = re.compile(r"(?<![^\W\d_])[^\W\d_][.\s]+[^\W\d_](?![^\W\d_])")
+
+
 def _initials_runs(text: str) -> frozenset[str]:
     """The two-letter runs of single letters in ``text`` that are a person's initials ("J.C.",
     "A.E."), not a known word of the lexicon ("R.K.", "P.C.", "V.O.")."""
@@ -397,7 +406,7 @@ def _initials_runs(text: str) -> frozenset[str]:
 def name_tokens(text: str, places: Places) -> list[str]:
     """The tokens of :class:`Name` for ``text`` (see there)."""
     lex = lexicon()
-    initials_ = _initials_runs(text) if "." in text or " " in text else frozenset()
+    initials_ = _initials_runs(text) if _SINGLES.search(text) else frozenset()
     ws = [w for w in _words(text) if w not in initials_]  # "J.C. Pleysier" is "Pleysier"
     kept: list[str] = []
     for i, w in enumerate(ws):
@@ -420,14 +429,16 @@ def _starts_a_place(ws: list[str], i: int, places: "Places") -> bool:
 def own_initials(toks: list[str], text: str) -> list[str]:
     """``toks`` without a word that is the initials of the rest of the name ("GGCA - Geert
     Groote College Amsterdam", "Montessori College Arnhem (MCA)"): the name says itself twice."""
-    if len(toks) < 3:
+    if len(toks) < 3 or not any(3 <= len(t) <= 6 for t in toks):
         return toks
-    raw = raw_words(text)
+    skip = lexicon().articles
+    raw = [w for w in _raw_words(text) if w not in skip and not w.isdigit()]
     out = []
     for t in toks:
-        rest = [w for w in raw if w != t]
-        if 3 <= len(t) <= 6 and t.isalpha() and len(rest) >= len(t) and initials(" ".join(rest)) == t:
-            continue
+        if 3 <= len(t) <= 6 and t.isalpha():
+            rest = [w for w in raw if w != t]
+            if len(rest) >= len(t) and "".join(w[0] for w in rest) == t:
+                continue
         out.append(t)
     return out
 

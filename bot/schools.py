@@ -195,11 +195,11 @@ class SchoolMatcher:
                 (ms if lk.kind == LinkKind.WEAK else ks).update(groups[g].places)
             known.append(frozenset(x for x in ks if x))
             maybe.append(frozenset(ms - ks))
-        boards = board_words(schools, lambda text: NameIndex([], places).analyse(text))
         # A weak link's places never refute a place in the query, and confirm it only for a
         # query that fits the entry's own name in full (bot.matching.NameIndex.fit).
-        index = NameIndex(((s.name, i) for i, s in enumerate(schools)), places,
-                          [boards.get(s.host, frozenset()) for s in schools], known, maybe)
+        index = NameIndex(((s.name, i) for i, s in enumerate(schools)), places, None, known, maybe)
+        boards = board_words(schools, lambda text, i: index.names[i])
+        index.boards = [boards.get(s.host, frozenset()) for s in schools]
         owners: dict[int, tuple[int, ...]] = {}
         for g, entries in links.by_group.items():
             # A school is known by the entries that stand for it most narrowly (not a board's
