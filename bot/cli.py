@@ -404,7 +404,7 @@ def _main(argv: list[str] | None) -> int:
         if command in ("consent", "schools"):  # the list's source and the directory: no knowledge base
             return run_list_command(args, settings, sys.stdout)
         # `ask` reads no consent list: no fetch for it, and no error when there is none.
-        bot = Bot.from_settings(settings, fetch_missing=command != "ask")
+        bot = Bot.from_settings(settings, fetch_missing=command != "ask", with_directory=command != "ask")
         if command != "ask":
             _check_list(bot.consent, args)
         if command in (None, "console"):

@@ -92,7 +92,7 @@ class Bot:
         self.consent_source: ConsentSource | None = None  # set by from_settings; refresh() swaps the list here
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, fetch_missing: bool = True) -> "Bot":
+    def from_settings(cls, settings: Settings, *, fetch_missing: bool = True, with_directory: bool = True) -> "Bot":
         """Load the knowledge base, the consent list, the school directory and the link
         overrides ``settings`` name.
 
@@ -100,7 +100,8 @@ class Bot:
         copy, a first fetch when there is none and ``fetch_missing``, the file, or the
         example); ``bot.consent_source.refresh()`` swaps a new list in. The directory is
         ``DIRECTORY_PATH``, ``DATA_DIR/schools.csv`` or the embedded snapshot
-        (:func:`bot.directory.load_default`); an unreadable directory or overrides file is
+        (:func:`bot.directory.load_default`; ``with_directory=False`` leaves it out, for a
+        command that looks no school up); an unreadable directory or overrides file is
         logged and left out. Raises :class:`~bot.errors.KnowledgeError` or
         :class:`~bot.errors.ConsentListError`.
         """
@@ -108,11 +109,12 @@ class Bot:
         source = ConsentSource.from_settings(settings)
         consent = source.start(fetch_missing=fetch_missing)
         log = logging.getLogger(__name__)
+        directory = None
         try:
-            directory = load_directory(settings)
+            if with_directory:
+                directory = load_directory(settings)
         except ConsentListError as e:
             log.error("school directory not loaded: %s", e)
-            directory = None
         try:
             overrides = tuple(read_overrides(Path(settings.data_dir) / OVERRIDES_FILE))
         except ConsentListError as e:

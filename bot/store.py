@@ -26,7 +26,6 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
