@@ -291,3 +291,30 @@ def test_an_everyday_word_or_another_kind_of_school_is_a_question():
     assert m.lookup("nieuwe school").status == "granted"     # ...but the whole name is the name
     assert m.lookup("Gerrit Rietveld Academie").status != "granted"  # an academy is not a college
     assert m.lookup("Gerrit Rietveld").status == "granted"
+
+
+def test_acronyms_in_any_spelling_find_the_listed_name():
+    m = SchoolMatcher(ConsentList((School("OSG De Hogeberg", "dehogeberg.magister.net"), School("NSG", "nsg.magister.net")),
+                                  "test"), places=[])
+    for q in ("O.S.G. De Hogeberg", "o s g de hogeberg", "OSG De Hogeberg", "Openbare Scholengemeenschap De Hogeberg"):
+        assert m.lookup(q).match.name == "OSG De Hogeberg", q
+    assert m.lookup("N.S.G.").match.name == "NSG"
+
+
+VRIJE = _matcher(
+    [("De Vrije School Den Haag", "vszh", ""), ("Willem de Zwijger College", "wdzc", ""), ("Carolus Clusius College", "cc", "")],
+    [("De Vrije School", "'s-Gravenhage", "10AA00", ""), ("Vrije School Assen", "Assen", "11AA00", ""),
+     ("Vrije School Thula", "Amsterdam", "12AA00", ""),
+     ("Willem de Zwijger College", "Bussum", "13AA00", ""), ("Willem de Zwijger College", "Papendrecht", "14AA00", "")],
+    ["Den Haag", "Assen", "Amsterdam", "Bussum", "Papendrecht", "Almere"])
+
+
+@pytest.mark.parametrize("query,status,reason", [
+    ("vrije school", "ambiguous", ""),                        # one everyday word, many Vrije Scholen
+    ("De Vrije School Den Haag", "granted", ""),
+    ("Willem de Zwijger College Almere", "ambiguous", ""),     # the directory has this name elsewhere only
+    ("Carolus Clusius College Almere", "granted", "place_unconfirmed"),  # the directory knows no such school at all
+])
+def test_a_grant_on_little_evidence_is_a_question(query, status, reason):
+    r = VRIJE.lookup(query)
+    assert (r.status, r.reason) == (status, reason), (query, r)
