@@ -5,9 +5,9 @@ the ratio ours / baseline:
 
 * parse a 10,000-row CSV list (``consentlist.parse``: decoding, header aliases, clean-up,
   row checks) against ``csv.DictReader`` over the same bytes;
-* index it (``SchoolMatcher``) against a dict from normalised name to school;
-* parse + index the DUO directory and look up names that are not on the list, with the
-  directory (``DirectoryMatcher``) and without (``SchoolMatcher``);
+* index it (``SchoolMatcher(…).warm()``, no directory) against a dict from normalised name to school;
+* read + index the DUO directory and look up names that are not on the list, with the
+  directory (``SchoolMatcher(consent, directory=…)``, links made first) and without;
 * a refresh whose list is unchanged: ``ConsentSource.refresh()`` answered 304 by a local
   server on 127.0.0.1, against a bare ``httpx.get`` of the same URL with the same
   ``If-None-Match``; and the same with a 200 of identical bytes (no validators).
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bot import consentlist  # noqa: E402
 from bot.consent_source import ConsentSource, FetchPolicy  # noqa: E402
-from bot.directory import Directory, DirectoryMatcher, read_file  # noqa: E402
+from bot.directory import Directory, read_file  # noqa: E402
 from bot.schools import SchoolMatcher  # noqa: E402
 from bot.text import normalize  # noqa: E402
 from consent_http import Answer, ListServer  # noqa: E402
@@ -83,7 +83,7 @@ def parse_and_index(data: bytes) -> consentlist.ConsentList:
     ours = median_time(lambda: consentlist.parse(data, source="bench.csv"), 5)
     base = median_time(lambda: list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")), 5)
     line(f"parse a {ROWS:,}-row list", ours, base, base_label="csv.DictReader")
-    ours_i = median_time(lambda: SchoolMatcher(consent), 3)
+    ours_i = median_time(lambda: SchoolMatcher(consent).warm(), 3)
     base_i = median_time(lambda: {normalize(s.name): s for s in consent.schools}, 3)
     line(f"index a {ROWS:,}-row list", ours_i, base_i, base_label="dict by name")
     line(f"parse + index a {ROWS:,}-row list", ours + ours_i, base + base_i, base_label="both baselines")
@@ -105,7 +105,7 @@ def directory_bench() -> None:
     print(f"{'DUO directory':44} read {len(schools):,} locations {read * 1000:7.0f} ms | index {built * 1000:7.0f} ms")
     shared_list = ROOT.parent / "shared" / "data" / "consent" / "consent-list.csv"
     consent = consentlist.load(shared_list) if shared_list.exists() else consentlist.load()
-    plain, linked = SchoolMatcher(consent), DirectoryMatcher(consent, directory)
+    plain, linked = SchoolMatcher(consent).warm(), SchoolMatcher(consent, directory=directory).warm()
     rnd = random.Random(5)
     queries = [f"{g.name} {g.city}" for g in rnd.sample(directory.groups(), 200)]
     linked.lookup("warm up")

@@ -22,7 +22,7 @@ from .consent_source import refresh_report, rows_notice, rows_text, status_repor
 from .consentlist import ConsentList
 from .core import Bot, KnowledgeBot, Reply
 from .errors import BotError
-from .render import diff_text, import_text, list_line, lookup_text, reply_text
+from .render import diff_text, import_text, links_text, list_line, lookup_text, reply_text, update_text
 
 log = logging.getLogger("bot")
 
@@ -65,7 +65,7 @@ _NO_KNOWLEDGE = {("requests", None), ("report", None), ("consent", None), ("scho
 _NO_LIST = {("requests", None), ("report", None), ("consent", "diff"), ("schools", None), ("ask", None)}
 _WHY = {"requests": "requests are kept in DATA_DIR", "report": "the report reads the question log in DATA_DIR",
         "ask": "it answers from the knowledge base alone",
-        "consent": "it works on the consent list alone", "schools": "it imports a DUO school file into DATA_DIR",
+        "consent": "it works on the consent list alone", "schools": "it works on the DUO school directory in DATA_DIR",
         "consent diff": "it compares the two files it is given"}
 
 
@@ -221,22 +221,33 @@ def _list_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     df = c_sub.add_parser("diff", parents=[common], help="schools added and removed between two list files")
     df.add_argument("old", type=Path, help="the old list (CSV, JSON, YAML, or a consent-cache.json)")
     df.add_argument("new", type=Path, help="the new list")
+    lk = c_sub.add_parser("links", parents=[common],
+                          help="each list entry's school(s) in the DUO directory, with the kind of link and the evidence")
+    lk.add_argument("--unlinked", action="store_true", help="only the entries without a link")
     sp = sub.add_parser("schools", parents=[common], help="the DUO school directory")
     s_sub = sp.add_subparsers(dest="action", metavar="ACTION", required=True)
     im = s_sub.add_parser("import", parents=[common], help="import a DUO school file (raw or cleaned CSV) into DATA_DIR")
     im.add_argument("file", type=Path, help="the DUO file")
     im.add_argument("--replace", action="store_true", help="replace the directory instead of adding to it")
-    for p in (rf, st, df, im):
+    up = s_sub.add_parser("update", parents=[common],
+                          help="fetch DUO's current files (DIRECTORY_URLS) into DATA_DIR; keep the last good copy")
+    up.add_argument("--force", action="store_true",
+                    help="accept a directory that drops more locations than CONSENT_MAX_DROP allows")
+    for p in (rf, st, df, im, lk, up):
         p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """``consent refresh|status|diff`` and ``schools import``. Exit status 1 when a refresh
-    was refused or failed (the current list stays in use); raises :class:`BotError` for an
-    unreadable file."""
+    """``consent refresh|status|diff|links`` and ``schools import|update``. Exit status 1 when a
+    refresh or an update was refused or failed (the current list or directory stays in use);
+    raises :class:`BotError` for an unreadable file."""
     from . import consentlist, directory
     from .consent_source import ConsentSource, read_list
 
+    if args.command == "schools" and args.action == "update":
+        result = directory.update(settings, force=args.force)
+        _emit(out, result.to_json() if args.json else update_text(result), args.json)
+        return 0 if result.ok else 1
     if args.command == "schools":
         read = directory.read_file(args.file)
         path = directory.default_path(settings)
@@ -258,10 +269,13 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
         _emit(out, {"old": old.info(), "new": new.info(), "added": [s.to_json() for s in changes.added],
                     "removed": [s.to_json() for s in changes.removed], "kept": changes.kept,
                     "changed": [{"old": a.to_json(), "new": b.to_json()} for a, b in changes.changed],
+                    "renamed": [{"old": a.to_json(), "new": b.to_json()} for a, b in changes.renamed],
                     "faults": {"old": list(old.faults), "new": list(new.faults)},
                     "warnings": {"old": list(old.warnings), "new": list(new.warnings)}}
               if args.json else _diff_text(old, new, changes), args.json)
         return 0
+    if args.action == "links":
+        return _links(args, settings, out)
     source = ConsentSource.from_settings(settings)
     source.start(fetch_missing=False)
     if args.action == "status":
@@ -270,6 +284,39 @@ def run_list_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
     result = source.refresh(force=args.force)
     _emit(out, result.to_json() if args.json else refresh_report(result, limit=None), args.json)
     return 0 if result.ok else 1
+
+
+def _links(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """``consent links [--unlinked]``: the list in use linked to the directory. Raises
+    :class:`BotError` when the list is unavailable or the directory or overrides unreadable."""
+    from . import directory
+    from .consent_source import ConsentSource
+    from .linking import OVERRIDES_FILE, read_overrides
+    from .schools import SchoolMatcher
+
+    consent = ConsentSource.from_settings(settings).start(fetch_missing=True)
+    _check_list(consent, args)
+    d = directory.load_default(settings)
+    path = Path(settings.data_dir) / OVERRIDES_FILE
+    matcher = SchoolMatcher(consent, directory=d, overrides=read_overrides(path))
+    links = matcher.links
+    if args.json:
+        groups = d.groups() if len(d) else []
+
+        def duo(g: int) -> dict:
+            x = groups[g]
+            return {"name": x.shown, "duo_name": x.name, "city": x.city, "brin": x.brin,
+                    "vestigingscodes": list(x.codes), "sector": x.sector}
+
+        rows = [{"entry": consent.schools[lk.entry].to_json(), "kind": lk.kind.value if lk.kind else None,
+                 "evidence": [e.value for e in lk.evidence], "schools": [duo(g) for g in lk.groups],
+                 "candidates": [duo(g) for g in lk.candidates]}
+                for lk in links.links if not (args.unlinked and lk.linked)]
+        _emit(out, {"list": consent.info(), "directory": d.info(), "counts": links.counts(), "overrides": str(path),
+                    "links": rows}, True)
+    else:
+        _emit(out, links_text(consent, d, links, path, unlinked_only=args.unlinked), False)
+    return 0
 
 
 def _diff_text(old: ConsentList, new: ConsentList, changes) -> str:

@@ -15,7 +15,8 @@
 | CONSENT_REFRESH_MINUTES | minutes between background refreshes (Slack modes); 0: off | 60                  |
 | CONSENT_MAX_DROP        | refuse a new list that drops more than this share (or "%") | 0.2                 |
 | CONSENT_STALE_DAYS      | a list older than this is flagged as stale; 0: never       | 14                  |
-| DIRECTORY_PATH          | the imported DUO school directory                          | DATA_DIR/schools.csv |
+| DIRECTORY_PATH          | the school directory file (an empty file: no directory)    | DATA_DIR/schools.csv, else the embedded snapshot |
+| DIRECTORY_URLS          | DUO's location files for ``schools update`` (comma-separated) | DUO's VO, PO and special education files |
 | ADMIN_USER_IDS          | Slack user ids that may refresh the list (comma-separated) | none                |
 | ANNOUNCE_CHANNEL        | Slack channel for "Nieuw op de lijst: …"                   | unset: no announcements |
 | INSTITUTE_NAME          | the institute, signs request drafts                        | ""                  |
@@ -63,6 +64,7 @@ class Settings:
     consent_max_drop: float = 0.2
     consent_stale_days: float = 14.0
     directory_path: Path | None = None
+    directory_urls: tuple[str, ...] = ()
     admin_user_ids: tuple[str, ...] = ()
     announce_channel: str = ""
     institute_name: str = ""
@@ -111,6 +113,7 @@ class Settings:
             consent_max_drop=_share("CONSENT_MAX_DROP", get("CONSENT_MAX_DROP"), 0.2),
             consent_stale_days=_number("CONSENT_STALE_DAYS", get("CONSENT_STALE_DAYS"), 14.0),
             directory_path=Path(get("DIRECTORY_PATH")) if get("DIRECTORY_PATH") else None,
+            directory_urls=_urls("DIRECTORY_URLS", get("DIRECTORY_URLS")),
             admin_user_ids=_user_ids(get("ADMIN_USER_IDS")),
             announce_channel=get("ANNOUNCE_CHANNEL"),
             institute_name=get("INSTITUTE_NAME"),
@@ -186,6 +189,15 @@ def _list_url(url: str, token: str) -> str:
     if token and m.group(1) == "http" and m.group(2) not in ("127.0.0.1", "localhost", "[::1]"):
         raise ConfigError("CONSENT_LIST_URL must use https when CONSENT_LIST_TOKEN is set (the token would travel unencrypted)")
     return url
+
+
+def _urls(name: str, value: str) -> tuple[str, ...]:
+    """Comma-separated http(s) URLs from variable ``name``; ConfigError naming it otherwise."""
+    urls = tuple(x.strip() for x in value.split(",") if x.strip())
+    bad = [u for u in urls if not re.match(r"^https?://[^\s/]+", u)]
+    if bad:
+        raise ConfigError(f"{name} must be http(s) URLs separated by commas, got {bad[0][:60]!r}")
+    return urls
 
 
 def _user_ids(value: str) -> tuple[str, ...]:

@@ -342,7 +342,9 @@ class RefreshResult:
     with the list before; ``same_source`` says that list came from the same source (so the
     differences are news, not a first load). ``faults`` are the rows skipped in the fetched
     list (``"row N: reason"``), ``warnings`` the rows kept with a flaw (the same way), ``error``
-    a one-line reason for refused/failed (or a warning, e.g. the copy on disk could not be written).
+    a one-line reason for refused/failed (or a warning, e.g. the copy on disk could not be written);
+    ``renamed`` the (old, new) pairs of schools that are the same school under another name
+    (:func:`bot.consentlist.diff`: never announced as new, never counted as dropped).
     """
 
     status: str
@@ -354,6 +356,7 @@ class RefreshResult:
     error: str = ""
     at: datetime = field(default_factory=_now)
     warnings: tuple[str, ...] = ()
+    renamed: tuple[tuple[School, School], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -361,10 +364,11 @@ class RefreshResult:
         return self.status in ("updated", "unchanged", "no_source")
 
     def to_json(self) -> dict[str, Any]:
-        """``{"status", "error", "at", "added": [school], "removed": [school], "faults", "warnings",
-        "list": info}``."""
+        """``{"status", "error", "at", "added": [school], "removed": [school], "renamed": [{old, new}],
+        "faults", "warnings", "list": info}``."""
         return {"status": self.status, "error": self.error or None, "at": _iso(self.at),
                 "added": [s.to_json() for s in self.added], "removed": [s.to_json() for s in self.removed],
+                "renamed": [{"old": a.to_json(), "new": b.to_json()} for a, b in self.renamed],
                 "faults": list(self.faults), "warnings": list(self.warnings), "list": self.consent.info()}
 
 
@@ -595,7 +599,7 @@ class ConsentSource:
         warning = self._save(entry)
         self._cached = entry
         return RefreshResult("updated", self._stamp(new, warning), changes.added, changes.removed, same,
-                             new.faults, warning, at=now, warnings=new.warnings)
+                             new.faults, warning, at=now, warnings=new.warnings, renamed=changes.renamed)
 
     def _refresh_path(self, prev: ConsentList, force: bool) -> RefreshResult:
         assert self.path is not None
@@ -613,7 +617,7 @@ class ConsentSource:
             self._file_sig = old_sig  # look again next time, the file may be mended
             raise
         return RefreshResult("updated", self._stamp(new), changes.added, changes.removed, True, new.faults,
-                             warnings=new.warnings)
+                             warnings=new.warnings, renamed=changes.renamed)
 
     def _check(self, prev: ConsentList, new: ConsentList, same_source: bool, force: bool) -> consentlist.ListDiff:
         """Refuse a list that drops too much of the previous list from the same source."""

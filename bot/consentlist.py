@@ -26,7 +26,7 @@ from typing import Any
 
 from . import yamlload
 from .errors import ConsentListError
-from .text import clean, fold, normalize
+from .text import clean, fold
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "consent-voorbeeld.yaml"
 
@@ -39,6 +39,11 @@ COLUMNS = {
     "city": ("city", "plaats", "plaatsnaam", "woonplaats", "stad", "vestigingsplaats", "place", "town"),
     "brin": ("brin", "brinnummer", "brin_nummer", "instellingscode", "brin_code", "brincode"),
     "vestigingscode": ("vestigingscode", "vestiging_code", "location_code", "brinvest", "brin_vestiging"),
+    # DUO's school directory (a consent list may have them too; lookups use them only there)
+    "website": ("website", "internetadres", "web", "homepage", "site"),
+    "gemeente": ("gemeente", "gemeentenaam", "municipality"),
+    "denomination": ("denomination", "denominatie"),
+    "sector": ("sector", "onderwijssector"),
 }
 _ALIAS = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
 # A Magister host: "<tenant>.magister.net", the tenant possibly of several labels
@@ -55,7 +60,9 @@ class School:
     ``name`` as the list gives it (Magister's display name), ``host`` as
     ``"<tenant>.magister.net"`` (``""`` when unknown), ``city``, ``brin`` (4 characters) and
     ``vestigingscode`` (6: BRIN plus 2-digit vestiging) when known, ``row`` the source row
-    (1-based, header excluded).
+    (1-based, header excluded). The school directory (DUO's locations) also fills ``website``
+    (DUO's ``INTERNETADRES`` as given), ``gemeente`` (the municipality), ``denomination`` and
+    ``sector`` (``VO``, ``PO`` or ``SPECIAAL``); they stay ``""`` on a consent list without them.
     """
 
     name: str
@@ -64,6 +71,10 @@ class School:
     brin: str = ""
     vestigingscode: str = ""
     row: int = 0
+    website: str = ""
+    gemeente: str = ""
+    denomination: str = ""
+    sector: str = ""
 
     def to_json(self) -> dict[str, str]:
         """``{"name", "host", "city", "brin", "vestigingscode"}``, empty strings where unknown."""
@@ -137,14 +148,16 @@ def unavailable(source: str, error: str) -> ConsentList:
 @dataclass(frozen=True)
 class ListDiff:
     """What changed from one list to the next: ``added`` and ``removed`` schools (in list
-    order), ``changed`` (old, new) pairs of a school whose host, city or codes changed, and
-    ``kept``, how many stayed (changed ones included). Schools are the same when
-    :func:`school_key` is."""
+    order), ``changed`` (old, new) pairs of a school whose host, city or codes changed,
+    ``renamed`` (old, new) pairs of a school that has another name now (on the same Magister
+    host, or with the same vestigingscode), and ``kept``, how many stayed (changed and renamed
+    ones included). Schools are the same when :func:`school_key` is."""
 
     added: tuple[School, ...]
     removed: tuple[School, ...]
     kept: int
     changed: tuple[tuple[School, School], ...] = ()
+    renamed: tuple[tuple[School, School], ...] = ()
 
     def dropped_share(self) -> float:
         """Share (0..1) of the old list's schools that are gone; 0 for an empty old list."""
@@ -153,13 +166,26 @@ class ListDiff:
 
 
 def school_key(s: School) -> str:
-    """A school's identity across versions of a list: its name in matching form (a renamed
-    school counts as removed plus added; a new host or city as changed)."""
-    return normalize(s.name)
+    """A school's identity across versions of a list: its name's identity
+    (:func:`bot.names.identity_key`: "Het Cals College" = "cals college"). A new host or city
+    is a change; another name on the same host is a rename (:func:`diff`)."""
+    from .names import identity_key
+
+    return identity_key(s.name)
+
+
+RENAME_SIMILARITY = 50
+"""Least rapidfuzz ``token_sort_ratio`` (0..100) of two names on one host, when the host lost
+and gained several, for them to be one school renamed (one lost and one gained: always)."""
 
 
 def diff(old: ConsentList, new: ConsentList) -> ListDiff:
-    """Compare two lists by :func:`school_key` (duplicate rows count once)."""
+    """Compare two lists by :func:`school_key` (duplicate rows count once); of the schools left
+    over, one that is gone and one that is new with the same vestigingscode, or on the same
+    Magister host, are one school renamed (a host that lost and gained several pairs them by
+    the similarity of their names, best first, at least :data:`RENAME_SIMILARITY`)."""
+    from rapidfuzz import fuzz
+
     def by_key(cl: ConsentList) -> dict[str, School]:
         out: dict[str, School] = {}
         for s in cl.schools:
@@ -167,11 +193,36 @@ def diff(old: ConsentList, new: ConsentList) -> ListDiff:
         return out
 
     before, after = by_key(old), by_key(new)
-    added = tuple(s for k, s in after.items() if k not in before)
-    removed = tuple(s for k, s in before.items() if k not in after)
+    gone = [s for k, s in before.items() if k not in after]
+    came = [s for k, s in after.items() if k not in before]
+    renamed: list[tuple[School, School]] = []
+    for a in list(gone):  # the same vestigingscode
+        b = next((b for b in came if a.vestigingscode and b.vestigingscode == a.vestigingscode), None)
+        if b is not None:
+            renamed.append((a, b))
+            gone.remove(a)
+            came.remove(b)
+    hosts = {s.host for s in gone if s.host} & {s.host for s in came if s.host}
+    for host in sorted(hosts):
+        olds = [s for s in gone if s.host == host]
+        news = [s for s in came if s.host == host]
+        pairs = sorted(((fuzz.token_sort_ratio(school_key(a), school_key(b)), i, j)
+                        for i, a in enumerate(olds) for j, b in enumerate(news)), reverse=True)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for score, i, j in pairs:
+            if i in used_a or j in used_b or (score < RENAME_SIMILARITY and not (len(olds) == len(news) == 1)):
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            renamed.append((olds[i], news[j]))
+            gone.remove(olds[i])
+            came.remove(news[j])
+    order = {id(s): n for n, s in enumerate(old.schools)}
+    renamed.sort(key=lambda p: order.get(id(p[0]), 0))
     changed = tuple((s, after[k]) for k, s in before.items()
                     if k in after and s.to_json() != after[k].to_json())
-    return ListDiff(added, removed, len(before) - len(removed), changed)
+    return ListDiff(tuple(came), tuple(gone), len(before) - len(gone), changed, tuple(renamed))
 
 
 def normalize_host(value: str) -> str:
@@ -243,7 +294,8 @@ def _school(record: dict[str, Any], row: int, faults: list[str], warnings: list[
         warnings.append(f"row {row}: '{fields['host'][:60]}' is no Magister host (kept without host)")
     code = re.sub(r"\s+", "", fields.get("vestigingscode", "")).upper()
     brin = re.sub(r"\s+", "", fields.get("brin", "")).upper() or code[:4]
-    return School(name, host, fields.get("city", ""), brin, code, row)
+    return School(name, host, fields.get("city", ""), brin, code, row, fields.get("website", ""),
+                  fields.get("gemeente", ""), fields.get("denomination", ""), fields.get("sector", "").upper())
 
 
 def _records_from(obj: Any) -> list[Any] | None:

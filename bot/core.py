@@ -9,20 +9,23 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from .config import Settings
 from .consent_source import ConsentSource
 from .consentlist import ConsentList, School
-from .directory import Directory, DirectoryMatcher
+from .directory import Directory
 from .directory import load_default as load_directory
 from .drafts import Draft, draft
 from .errors import ConsentListError
 from .faq import Answer, FaqMatcher
 from .knowledge import KnowledgeBase, load_knowledge
-from .schools import GENERIC, Lookup, SchoolMatcher
-from .text import STOP_WORDS as STOP, clean, fold, name_tokens
+from .linking import OVERRIDES_FILE, Override, read_overrides
+from .names import lexicon, words
+from .schools import Lookup, SchoolMatcher
+from .text import STOP_WORDS as STOP, clean, fold
 
 # Subcommands, Dutch first; English names are aliases.
 COMMANDS = {
@@ -102,33 +105,45 @@ class Bot:
     """
 
     def __init__(self, settings: Settings, kb: KnowledgeBase, consent: ConsentList,
-                 directory: Directory | None = None):
+                 directory: Directory | None = None, overrides: tuple[Override, ...] = ()):
         self.settings = settings
         self.kb = kb
         self.faq = FaqMatcher(kb)
         self.directory = directory
-        self.schools = DirectoryMatcher(consent, directory) if directory else SchoolMatcher(consent)
+        self.overrides = tuple(overrides)
+        self.schools = SchoolMatcher(consent, directory=directory, overrides=self.overrides).warm()
         self.consent_source: ConsentSource | None = None  # set by from_settings; refresh() swaps the list here
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, fetch_missing: bool = True) -> "Bot":
-        """Load the knowledge base, the consent list and the school directory ``settings`` name.
+    def from_settings(cls, settings: Settings, *, fetch_missing: bool = True, with_directory: bool = True) -> "Bot":
+        """Load the knowledge base, the consent list, the school directory and the link
+        overrides ``settings`` name.
 
         The list comes from :class:`~bot.consent_source.ConsentSource` (the URL's last good
         copy, a first fetch when there is none and ``fetch_missing``, the file, or the
-        example); ``bot.consent_source.refresh()`` swaps a new list in. An unreadable
-        directory is logged and left out. Raises :class:`~bot.errors.KnowledgeError` or
+        example); ``bot.consent_source.refresh()`` swaps a new list in. The directory is
+        ``DIRECTORY_PATH``, ``DATA_DIR/schools.csv`` or the embedded snapshot
+        (:func:`bot.directory.load_default`; ``with_directory=False`` leaves it out, for a
+        command that looks no school up); an unreadable directory or overrides file is
+        logged and left out. Raises :class:`~bot.errors.KnowledgeError` or
         :class:`~bot.errors.ConsentListError`.
         """
         kb = load_knowledge(settings.knowledge_dir)
         source = ConsentSource.from_settings(settings)
         consent = source.start(fetch_missing=fetch_missing)
+        log = logging.getLogger(__name__)
+        directory = None
         try:
-            directory = load_directory(settings)
+            if with_directory:
+                directory = load_directory(settings)
         except ConsentListError as e:
-            logging.getLogger(__name__).error("school directory not loaded: %s", e)
-            directory = None
-        bot = cls(settings, kb, consent, directory)
+            log.error("school directory not loaded: %s", e)
+        try:
+            overrides = tuple(read_overrides(Path(settings.data_dir) / OVERRIDES_FILE))
+        except ConsentListError as e:
+            log.error("link overrides not loaded: %s", e)
+            overrides = ()
+        bot = cls(settings, kb, consent, directory, overrides)
         bot.consent_source = source
         source.add_listener(lambda result: bot.set_consent_list(result.consent))
         return bot
@@ -139,17 +154,15 @@ class Bot:
         return self.schools.consent
 
     def set_consent_list(self, consent: ConsentList) -> None:
-        """Use ``consent`` from now on (the index and the directory's links are built before
-        the swap, on the caller's thread; a list with the same schools, e.g. newly confirmed
-        or marked with an error, keeps the index)."""
+        """Use ``consent`` from now on: its links to the directory and its index are made
+        before the swap (lookups never wait for them); a list with the same schools, e.g.
+        newly confirmed or marked with an error, keeps them."""
         if consent.schools == self.schools.consent.schools:
-            relabelled = copy.copy(self.schools)  # the index depends on the schools alone
+            relabelled = copy.copy(self.schools)  # the links and the index depend on the schools alone
             relabelled.consent = consent
             self.schools = relabelled
-        elif self.directory:
-            self.schools = DirectoryMatcher(consent, self.directory, self.schools.places)
         else:
-            self.schools = SchoolMatcher(consent, self.schools.places)
+            self.schools = SchoolMatcher(consent, directory=self.directory, overrides=self.overrides).warm()
 
     # -- entry points ---------------------------------------------------------------------
     def handle(self, text: str) -> Reply:
@@ -194,12 +207,20 @@ class Bot:
         """A request draft for the school ``query`` names.
 
         The school is looked up first: a listed school's host goes into the draft (and the
-        reply says it is already on the list), an unknown name is used as typed.
+        reply says it is already on the list); a school of the directory that is not on the
+        list is named as typed, with the directory's place and vestigingscode (so that the
+        request is granted when the list links an entry to it); an unknown name is used as typed.
         """
         if not query.strip():
             return Reply("usage", "nl", text="verzoek")
         found = self.schools.lookup(query)
-        school = found.match if found.status in ("granted", "not_granted") and found.match else School(clean(query))
+        if found.status == "granted" and found.match:
+            school = found.match
+        elif found.status == "not_granted" and found.match:
+            # a directory school: named as staff typed it, with DUO's place and codes
+            school = replace(found.match, name=clean(query))
+        else:
+            school = School(clean(query))
         s = self.settings
         d = draft(self.kb, school, institute=s.institute_name, sender=sender or s.institute_name,
                   sender_email=sender_email or s.institute_email, sender_phone=s.institute_phone,
@@ -217,8 +238,9 @@ class Bot:
 
     def _names_a_school(self, name: str) -> bool:
         """Whether ``name`` (from a question) holds a word that is no FAQ or generic word."""
-        words = [w for w in name_tokens(name) if w not in GENERIC and w not in STOP and w not in _REFERENTS]
-        return any(not self.faq.knows(w) or w in self.schools.postings for w in words)
+        generic = lexicon().generic
+        found = [w for w in words(name) if w not in generic and w not in STOP and w not in _REFERENTS]
+        return any(not self.faq.knows(w) or w in self.schools.postings for w in found)
 
 
 def parse_command(text: str) -> tuple[str, str]:

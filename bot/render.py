@@ -24,6 +24,7 @@ T = {
         "not_granted": "❌ *{name}*{place} staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
         "not_granted_note": "De school staat wel in de scholenlijst van DUO: het is geen tikfout, ze heeft (nog) geen toegang gegeven.",
         "in_place": " in {city}",
+        "unlisted": "niet op de lijst",
         "stale": " · ⚠️ mogelijk verouderd",
         "list_error": " · ⚠️ bijwerken mislukt, dit is de laatst goede lijst",
         "near": "Lijkt op: {names}.",
@@ -31,7 +32,8 @@ T = {
         "too_general": "*{query}* is te algemeen: dat past bij meer dan {n} scholen. Geef de naam van de school, eventueel met de plaats.",
         "no_name": "Daar kan ik geen schoolnaam in vinden. Typ bijvoorbeeld `school Cals College` of `school cals.magister.net`.",
         "host_not_listed": "❌ De Magister-omgeving *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
-        "list": "_Lijst: {source} · {n} scholen · {age}{example}_",
+        "list": "_Lijst: {source} · {n} scholen · {age}{example}{directory}_",
+        "directory": " · DUO-scholenlijst van {date}",
         "example": " · ⚠️ VOORBEELDLIJST, geen echte gegevens: stel CONSENT_LIST_URL of CONSENT_LIST_PATH in",
         "age_unknown": "leeftijd onbekend",
         "age_today": "bijgewerkt vandaag",
@@ -59,6 +61,7 @@ T = {
         "not_granted": "❌ *{name}*{place} is not on the list of schools that granted Studyspace access.",
         "not_granted_note": "The school is in DUO's school directory: it is no typo, it has not granted access (yet).",
         "in_place": " in {city}",
+        "unlisted": "not on the list",
         "stale": " · ⚠️ possibly out of date",
         "list_error": " · ⚠️ refresh failed, this is the last good list",
         "near": "Similar: {names}.",
@@ -66,7 +69,8 @@ T = {
         "too_general": "*{query}* is too general: it fits more than {n} schools. Give the school's name, and its town if you like.",
         "no_name": "I can't find a school name in that. Type e.g. `school Cals College` or `school cals.magister.net`.",
         "host_not_listed": "❌ The Magister environment *{query}* is not on the list of schools that granted Studyspace access.",
-        "list": "_List: {source} · {n} schools · {age}{example}_",
+        "list": "_List: {source} · {n} schools · {age}{example}{directory}_",
+        "directory": " · DUO school list of {date}",
         "example": " · ⚠️ EXAMPLE LIST, not real data: set CONSENT_LIST_URL or CONSENT_LIST_PATH",
         "age_unknown": "age unknown",
         "age_today": "updated today",
@@ -119,12 +123,24 @@ def list_line(info: dict | None, lang: str) -> str:
     warnings = (t["example"] if info.get("example") else "") + (t["stale"] if info.get("stale") else "") \
         + (t["list_error"] if info.get("error") else "")
     name = info.get("name") or info["source"]  # what the list is called, never a directory of the server
-    return t["list"].format(source=name, n=info["schools"], age=age_text(info["age_days"], lang), example=warnings)
+    d = info.get("directory") or {}
+    when = (d.get("as_of") or "")[:10]
+    directory = t["directory"].format(date=_date(when, lang)) if when else ""
+    return t["list"].format(source=name, n=info["schools"], age=age_text(info["age_days"], lang), example=warnings,
+                            directory=directory)
 
 
-def school_label(s: School) -> str:
-    """``"Cals College (Nieuwegein, cals.magister.net)"``: name with what tells it apart."""
-    extra = ", ".join(x for x in (s.city, s.host) if x)
+def _date(iso: str, lang: str) -> str:
+    """``"2024-11-22"`` -> ``"22-11-2024"`` (Dutch) or as is (English)."""
+    y, _, rest = iso.partition("-")
+    m, _, d = rest.partition("-")
+    return f"{d}-{m}-{y}" if lang == "nl" and d else iso
+
+
+def school_label(s: School, listed: bool = True, lang: str = "nl") -> str:
+    """``"Cals College (Nieuwegein, cals.magister.net)"``: name with what tells it apart; a
+    directory school that is not on the list says so (``listed=False``)."""
+    extra = ", ".join(x for x in (s.city, s.host, "" if listed else T[lang]["unlisted"]) if x)
     return f"{s.name} ({extra})" if extra else s.name
 
 
@@ -148,7 +164,7 @@ def lookup_text(lk: Lookup, lang: str = "nl") -> str:
             lines.append(t["place_unconfirmed"])
     elif lk.status == "ambiguous":
         lines.append(t["ambiguous"])
-        lines.extend(f"{i}. {school_label(c)}" for i, c in enumerate(lk.candidates, 1))
+        lines.extend(f"{i}. {school_label(c, lk.is_listed(i - 1), lang)}" for i, c in enumerate(lk.candidates, 1))
     elif lk.status == "not_granted" and lk.match:
         m = lk.match
         place = _in_place(m, lang) + (f" (BRIN {m.brin})" if m.brin else "")
@@ -234,6 +250,7 @@ LIST_T = {
         "warning": "⚠️ {error}",
         "added": "Nieuw: {names}",
         "removed": "Verdwenen: {names}",
+        "renamed": "Hernoemd: {names}",
         "skipped": "{n} rijen overgeslagen:",
         "more": "… en nog {n}",
         "announce": "Nieuw op de lijst: {names}",
@@ -251,9 +268,26 @@ LIST_T = {
         "results": {"updated": "bijgewerkt", "unchanged": "ongewijzigd", "refused": "geweigerd", "failed": "mislukt",
                     "no_source": "geen bron"},
         "diff_head": "{old} ({n_old} scholen) → {new} ({n_new} scholen): {added} nieuw, {removed} verdwenen, "
-                     "{changed} gewijzigd, {kept} gebleven.",
+                     "{changed} gewijzigd, {renamed} hernoemd, {kept} gebleven.",
         "import": "{n} vestigingen gelezen uit {file}: {added} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd. "
                   "De scholenlijst ({total} vestigingen) staat in {path}.",
+        "links_head": "Koppelingen van {list} ({n} scholen) met de scholenlijst {directory} ({locations} vestigingen): "
+                      "{exact} exact, {strong} sterk, {weak} zwak, {none} niet gekoppeld.",
+        "links_none_directory": "Er is geen scholenlijst (DIRECTORY_PATH is leeg): niets te koppelen.",
+        "kinds_link": {"exact": "exact", "strong": "sterk", "weak": "zwak", "none": "geen"},
+        "unclear": "onduidelijk, past bij: {names}",
+        "not_found_link": "geen school in de scholenlijst gevonden",
+        "links_fix": "Een koppeling verbeteren: zet een regel in {path} (kolommen name, host, vestigingscodes; "
+                     "lege vestigingscodes: nooit koppelen).",
+        "evidence": {"code": "vestigingscode van de lijst", "host": "Magister-host in de scholenlijst",
+                     "override": "handmatig", "name": "naam", "name_part": "naam deels",
+                     "initials": "afkorting", "host_website": "host = website", "name_website": "naam = website",
+                     "place": "plaats", "siblings": "zelfde bestuur als andere namen op de host",
+                     "unique": "enige school met deze naam"},
+        "update_updated": "✅ Scholenlijst bijgewerkt uit {source}: {n} vestigingen ({added} nieuw, {removed} verdwenen).",
+        "update_unchanged": "✅ Scholenlijst ongewijzigd: {n} vestigingen, van {date}.",
+        "update_refused": "⚠️ Nieuwe scholenlijst geweigerd: {error}\nDe huidige blijft in gebruik ({n} vestigingen, van {date}).",
+        "update_failed": "⚠️ Scholenlijst niet opgehaald: {error}\nDe huidige blijft in gebruik ({n} vestigingen, van {date}).",
     },
     "en": {
         "updated": "✅ List updated: {n} schools ({added} new, {removed} gone).",
@@ -265,6 +299,7 @@ LIST_T = {
         "warning": "⚠️ {error}",
         "added": "New: {names}",
         "removed": "Gone: {names}",
+        "renamed": "Renamed: {names}",
         "skipped": "{n} rows skipped:",
         "more": "… and {n} more",
         "announce": "New on the list: {names}",
@@ -282,9 +317,26 @@ LIST_T = {
         "results": {"updated": "updated", "unchanged": "unchanged", "refused": "refused", "failed": "failed",
                     "no_source": "no source"},
         "diff_head": "{old} ({n_old} schools) → {new} ({n_new} schools): {added} new, {removed} gone, "
-                     "{changed} changed, {kept} kept.",
+                     "{changed} changed, {renamed} renamed, {kept} kept.",
         "import": "{n} locations read from {file}: {added} new, {updated} updated, {unchanged} unchanged. "
                   "The school directory ({total} locations) is in {path}.",
+        "links_head": "Links of {list} ({n} schools) to the school directory {directory} ({locations} locations): "
+                      "{exact} exact, {strong} strong, {weak} weak, {none} not linked.",
+        "links_none_directory": "There is no school directory (DIRECTORY_PATH is empty): nothing to link.",
+        "kinds_link": {"exact": "exact", "strong": "strong", "weak": "weak", "none": "none"},
+        "unclear": "unclear, fits: {names}",
+        "not_found_link": "no school found in the directory",
+        "links_fix": "To correct a link: add a row to {path} (columns name, host, vestigingscodes; empty "
+                     "vestigingscodes: never link).",
+        "evidence": {"code": "the list's vestigingscode", "host": "Magister host in the directory",
+                     "override": "by hand", "name": "name", "name_part": "part of the name",
+                     "initials": "initials", "host_website": "host = website", "name_website": "name = website",
+                     "place": "place", "siblings": "same board as other names on the host",
+                     "unique": "the only school of this name"},
+        "update_updated": "✅ School directory updated from {source}: {n} locations ({added} new, {removed} gone).",
+        "update_unchanged": "✅ School directory unchanged: {n} locations, of {date}.",
+        "update_refused": "⚠️ New school directory refused: {error}\nThe current one stays in use ({n} locations, of {date}).",
+        "update_failed": "⚠️ School directory not fetched: {error}\nThe current one stays in use ({n} locations, of {date}).",
     },
 }
 
@@ -326,6 +378,8 @@ def refresh_text(result, lang: str = "nl", limit: int | None = 20) -> str:
             lines.append(t["added"].format(names=_names(result.added, lang, limit)))
         if result.same_source and result.removed:
             lines.append(t["removed"].format(names=_names(result.removed, lang, limit)))
+        if result.same_source and result.renamed:
+            lines.append(t["renamed"].format(names=", ".join(f"{a.name} → {b.name}" for a, b in result.renamed)))
         if result.error:
             lines.append(t["warning"].format(error=result.error))
     elif result.status in ("refused", "failed"):
@@ -370,10 +424,11 @@ def diff_text(old, new, changes, lang: str = "nl") -> str:
     t = LIST_T[lang]
     lines = [t["diff_head"].format(old=old.source, n_old=len(old.schools), new=new.source, n_new=len(new.schools),
                                    added=len(changes.added), removed=len(changes.removed),
-                                   changed=len(changes.changed), kept=changes.kept)]
+                                   renamed=len(changes.renamed), changed=len(changes.changed), kept=changes.kept)]
     lines += [f"+ {school_label(s)}" for s in changes.added]
     lines += [f"- {school_label(s)}" for s in changes.removed]
     lines += [f"~ {school_label(a)} → {school_label(b)}" for a, b in changes.changed]
+    lines += [f"= {school_label(a)} → {school_label(b)}" for a, b in changes.renamed]
     for cl in (old, new):
         if cl.faults:
             lines += _lines(f"{cl.source}: " + t["skipped"].format(n=len(cl.faults)), cl.faults, lang, None)
@@ -389,3 +444,54 @@ def import_text(read, merged, path, lang: str = "nl") -> str:
     if read.faults:
         lines += _lines(t["skipped"].format(n=len(read.faults)), read.faults, lang, None)
     return "\n".join(lines)
+
+
+def _duo_label(g) -> str:
+    """A directory school for ``consent links``: ``"Cals College (Nieuwegein, 00VY00)"``."""
+    codes = ", ".join(g.codes[:3]) + (" …" if len(g.codes) > 3 else "")
+    return f"{g.shown} ({', '.join(x for x in (g.city, codes) if x)})"
+
+
+def links_text(consent, directory, links, path, *, unlinked_only: bool = False, lang: str = "nl") -> str:
+    """``consent links``: a count of the links by kind, then one line per entry (only the
+    unlinked with ``unlinked_only``): kind, the list's name and host, the directory school(s)
+    it stands for, the evidence; an unlinked entry the schools it fits equally, or that none
+    was found. Ends with how to correct a link (``path``: the overrides file)."""
+    t = LIST_T[lang]
+    if directory is None or not len(directory):
+        return t["links_none_directory"]
+    groups = directory.groups()
+    counts = links.counts()
+    when = ((directory.info().get("as_of") or "")[:10])
+    lines = [t["links_head"].format(list=consent.name or consent.source, n=len(consent.schools),
+                                    directory=_date(when, lang) if when else directory.source,
+                                    locations=len(directory), **counts)]
+    marks = {"exact": "✓", "strong": "✓", "weak": "~", "none": "?"}
+    for lk in links.links:
+        if unlinked_only and lk.linked:
+            continue
+        s = consent.schools[lk.entry]
+        kind = lk.kind.value if lk.kind else "none"
+        head = f"{marks[kind]} {t['kinds_link'][kind]:6} {school_label(s)}"
+        if lk.linked:
+            evidence = ", ".join(t["evidence"].get(e.value, e.value) for e in lk.evidence)
+            shown = "; ".join(_duo_label(groups[g]) for g in lk.groups[:4]) + (
+                f" {t['more'].format(n=len(lk.groups) - 4)}" if len(lk.groups) > 4 else "")
+            lines.append(f"{head} → {shown} · {evidence}")
+        elif lk.candidates:
+            names = "; ".join(_duo_label(groups[g]) for g in lk.candidates[:4]) + (
+                f" {t['more'].format(n=len(lk.candidates) - 4)}" if len(lk.candidates) > 4 else "")
+            lines.append(f"{head} · {t['unclear'].format(names=names)}")
+        else:
+            lines.append(f"{head} · {t['not_found_link']}")
+    lines.append(t["links_fix"].format(path=path))
+    return "\n".join(lines)
+
+
+def update_text(result, lang: str = "nl") -> str:
+    """``schools update``: a :class:`~bot.directory.UpdateResult` as one or two lines."""
+    t = LIST_T[lang]
+    d = result.directory
+    when = (d.info().get("as_of") or "")[:10]
+    return t[f"update_{result.status}"].format(source=d.source, n=len(d), added=result.added, removed=result.removed,
+                                              error=result.error, date=_date(when, lang) if when else "?")

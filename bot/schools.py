@@ -1,379 +1,541 @@
-"""Look a school up on the consent list: has it granted Studyspace access?
+"""Look a school up: which real school does the query name, and is it on the consent list?
 
-``SchoolMatcher(consent_list).lookup(query) -> Lookup``. A wrong ``granted`` is the costliest
-error the bot can make (staff would tell a family the connection works), so the matcher
-grants only when the query and a listed name agree on every word that tells schools apart:
+``SchoolMatcher(consent, directory=directory).lookup(query) -> Lookup``. A wrong ``granted``
+is the costliest error the bot can make (staff would tell a family the connection works), so
+the lookup is entity resolution, in three steps:
 
-* Words are canonical (:func:`bot.text.name_tokens`: "St." = "Sint", "RSG" = "Regionale
-  Scholengemeenschap", "Theresialyceum" = "Theresia lyceum") and split into *generic* words
-  (school types, qualifiers such as "christelijk" or "stedelijk", articles), *places*
-  (``knowledge/plaatsen.txt`` and the cities the list itself names) and *distinctive* words.
-* A distinctive word matches exactly, as a compound of two words, or with one typo (two in
-  a long word) when the query word is not itself a word of the list: "montesori" finds
-  "Montessori", "Celeanum" never finds "Felisenum".
-* Two different places ("Leiden" against "Breda") rule a name out. A place only in the query
-  or only in the name is allowed (a city added or left out), but a place alone never grants.
-* A qualifier in the query ("christelijk", "RSG") must be in the name; a school type in the
-  query ("lyceum", "school", "academie") must be the name's type, and a type the name does not
-  confirm makes the name a question ("Willem van Oranjeschool" / "CSG Willem van Oranje").
-* The list's own city column confirms or refutes a place in the query; one everyday word in
-  common ("De Meer" / "College de Meer", by wordfreq's frequency: :func:`is_common`) is a
-  question, not a verdict.
+1. **Once, when the list loads**, every list entry is linked to the DUO location(s) it stands
+   for (:mod:`bot.linking`: name, Magister host against the school's website, place, the
+   other names on the host). A linked entry is known by its own name and by its schools' DUO
+   names, and is where they are.
+2. **Per query**, the query is matched (:mod:`bot.matching`, with the rules of
+   :data:`bot.matching.RULES`) against the list's names and the directory's, and each
+   *candidate* is a real school: a list entry (with its linked schools), or a directory
+   school that no entry is linked to. A place in the query must be where the candidate is
+   known to be: a link that confirms it makes a grant without caveat; a place that
+   contradicts every link rules the candidate out; an entry whose place nobody knows may be
+   granted with the caveat "de lijst noemt geen plaats bij deze school".
+3. **The verdict** (:class:`Status`) follows from the best fitting candidates:
+   one real school, on the list: ``granted``; one real school in the directory only, that no
+   unlinked entry could be: ``not_granted``; two or more real schools: ``ambiguous``
+   ("welke bedoel je?"), unless they all are on one Magister host and the query is the whole
+   name of one of them; nothing that fits: ``not_found``.
 
-Then: names that contain every distinctive word and add nothing but generic words grant when
-they share one Magister host (consent is given per Magister instance); otherwise a single
-name that adds only a place or a board name grants; several such names make the query
-``ambiguous``; the rest are offered as near misses under ``not_found``.
+A query of generic words or places only ("lyceum", "Delft") never gets a verdict, at most a
+choice. A Magister host or URL finds its host's entries; a BRIN or vestigingscode finds its
+directory school, granted only through an exact link (the list's own code, or an override).
 """
 from __future__ import annotations
 
-import re
 import threading
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Iterable
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from .consentlist import ConsentList, School, host_in
-from .text import name_tokens
+from .linking import LinkKind, Links, Override, board_words, link
+from .matching import GRANTABLE, Fit, Match, NameIndex, Place, correct_types
+from .names import Name, Places, common_words, identity_key, is_everyday, lexicon, load_places
 
-PLACES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "plaatsen.txt"
-COMMON_WORD_ZIPF = 4.5
-"""A name word this common in everyday Dutch or English (wordfreq's Zipf scale, log10 of the
-frequency per billion words: "meer" 6.3, "plein" 4.6, "bonhoeffer" 2.3) alone is a question,
-never a verdict."""
-
-_COMMON_LOCK = threading.Lock()
-_common: frozenset[str] | None = None
-_DIGIT_RUN = re.compile(r"[0-9]{2,}")
-
-
-def common_words() -> frozenset[str]:
-    """The everyday words of Dutch and English: every word of wordfreq's ``best`` lists for
-    ``nl`` and ``en`` with a Zipf value of at least :data:`COMMON_WORD_ZIPF` (about 5,200).
-
-    Made once per process, under a lock (wordfreq loads its lists lazily and without one:
-    threads that meet an unloaded list each load it again). The lists (about 65 MB for the
-    two languages) are released once the set is made: the bot never needs a rarer word's
-    frequency. Takes about 0.3 s the first time; :class:`SchoolMatcher` calls it on
-    construction, so no lookup ever waits for it."""
-    global _common
-    with _COMMON_LOCK:
-        if _common is None:
-            import wordfreq
-
-            # The lists are frequency buckets of one centibel: bucket i holds the words of
-            # Zipf 9 - i/100, so the common words are the first buckets.
-            last = round((9 - COMMON_WORD_ZIPF) * 100)
-            words = {w for lang in ("nl", "en") for bucket in wordfreq.get_frequency_list(lang)[:last + 1]
-                     for w in bucket}
-            getattr(wordfreq.get_frequency_list, "cache_clear", lambda: None)()  # an lru_cache: let go
-            _common = frozenset(words)
-        return _common
-
-
-def is_common(word: str, common: frozenset[str] | None = None) -> bool:
-    """Whether ``word`` (matching form: ``a-z``, ``0-9``) is an everyday word, one of
-    ``common`` (default :func:`common_words`). A run of two or more digits is read as
-    wordfreq stores it, as zeros: a number counts as common when numbers of its length are
-    ("18" as "00"; wordfreq would then scale by the digits), which can only make a verdict a
-    question."""
-    smashed = _DIGIT_RUN.sub(lambda m: "0" * len(m.group()), word)
-    return smashed in (common if common is not None else common_words())
-
+if TYPE_CHECKING:
+    from .directory import Directory
 
 MAX_CHOICES = 8
 """Most candidates offered in one "welke bedoel je?"; a vaguer query is "too general"."""
 
-ARTICLES = frozenset("het de den der des van en voor op aan in te s a the of and magister net nl www https http".split())
-QUALIFIERS = frozenset("""christelijk katholiek rk pc openbaar stedelijk gemeentelijk csg rsg osg ksg isg
-interconfessioneel protestants reformatorisch gereformeerd islamitisch algemeen bijzonder oecumenisch
-regionale regionaal""".split())
-STRICT_TYPES = frozenset("""college lyceum gymnasium atheneum mavo havo vmbo praktijkonderwijs basisschool school
-academie hogeschool universiteit roc""".split())
-LOOSE_GENERIC = frozenset("""scholen scholengroep sg vo so vso onderwijsgroep onderwijs campus locatie
-vestiging sint mgr dr prof vwo tl kader cs cvo pcvo ors vbo lwoo""".split())
-GENERIC = ARTICLES | QUALIFIERS | STRICT_TYPES | LOOSE_GENERIC
-_ROMAN = frozenset("i ii iii iv v vi vii viii ix x".split())
+
+class Status(StrEnum):
+    """The verdict of a lookup."""
+
+    GRANTED = "granted"          # ``match`` is on the list
+    NOT_GRANTED = "not_granted"  # ``match`` is a real school (the directory's) that is not on the list
+    AMBIGUOUS = "ambiguous"      # ``candidates``, best first: which one?
+    NOT_FOUND = "not_found"      # nothing fits; ``candidates`` may hold near misses
 
 
-def load_places(path: Path | str = PLACES_PATH) -> frozenset[str]:
-    """Place names from a text file (one a line, ``#`` comments), in matching form
-    (multi-word places joined: "bergen op zoom" -> "bergenopzoom"). Empty when the file is
-    missing: the matcher then knows only the places its lists name."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return frozenset()
-    return frozenset(place_key(x) for x in lines if x.strip() and not x.startswith("#"))
+class Reason(StrEnum):
+    """Why a lookup came out as it did, where the status alone does not say."""
 
-
-def place_key(name: str) -> str:
-    """A place name in matching form: "Bergen op Zoom" -> "bergenopzoom"."""
-    return "".join(name_tokens(name))
+    NONE = ""
+    NO_NAME = "no_name"                      # nothing that names a school
+    TOO_GENERAL = "too_general"              # generic words or a place only, fitting many schools
+    HOST_NOT_LISTED = "host_not_listed"      # a Magister host that is not on the list
+    NO_MATCH = "no_match"                    # no school fits
+    PLACE_UNCONFIRMED = "place_unconfirmed"  # granted, but nothing confirms the query's place
 
 
 @dataclass(frozen=True)
 class Lookup:
     """The outcome of :meth:`SchoolMatcher.lookup`.
 
-    ``status``: ``"granted"`` (``match`` is on the list), ``"ambiguous"`` (``candidates``,
-    best first: which one?), ``"not_found"`` (nothing on the list is close enough;
-    ``candidates`` may hold near misses) or ``"not_granted"`` (the school is known from the
-    school directory, ``match``, but not on the list). ``reason`` explains a not_found:
-    ``"no_name"`` (nothing that names a school), ``"too_general"``, ``"host_not_listed"``,
-    ``"no_match"``; a granted lookup may carry ``"place_unconfirmed"`` (the query names a
-    place that the list does not give for the school); ``""`` otherwise. ``score`` in 0..1 is the best candidate's similarity;
-    ``list_info`` is :meth:`ConsentList.info`.
+    ``status`` (:class:`Status`) and ``reason`` (:class:`Reason`); ``match`` the granted list
+    entry or the directory's school that is not granted (with the place and codes its link
+    gives); ``candidates`` the schools to choose from (list entries first), the others on the
+    same host after a grant, or near misses; ``score`` in 0..1 the best candidate's
+    similarity; ``list_info`` is :meth:`ConsentList.info` (with ``directory``:
+    :meth:`Directory.info` when there is one); ``unlisted`` the positions of candidates that
+    are directory schools, not list entries.
     """
 
-    status: str
+    status: Status
     query: str
     match: School | None = None
     candidates: tuple[School, ...] = ()
     score: float = 0.0
-    reason: str = ""
+    reason: Reason = Reason.NONE
     list_info: dict | None = None
+    unlisted: frozenset[int] = frozenset()
+
+    def is_listed(self, i: int) -> bool:
+        """Whether candidate ``i`` is a list entry (else a directory school not on the list)."""
+        return i not in self.unlisted
 
     def to_json(self) -> dict:
-        """The JSON contract of ``python -m bot school --json`` (``../shared/eval/lookup_eval.py``)."""
-        return {"status": self.status, "query": self.query,
+        """The JSON contract of ``python -m bot school --json`` (``../shared/eval/lookup_eval.py``);
+        each candidate also says whether it is on the list (``listed``)."""
+        return {"status": str(self.status), "query": self.query,
                 "match": self.match.to_json() if self.match else None,
-                "candidates": [c.to_json() for c in self.candidates],
-                "score": round(self.score, 3), "reason": self.reason, "list": self.list_info}
-
-
-@dataclass(frozen=True)
-class _Name:
-    school: School
-    index: int
-    tokens: tuple[str, ...]
-    distinct: tuple[str, ...]
-    generic: frozenset[str]
-    places: frozenset[str]
-    key: str
-    city: str  # the list's city column, in place-key form ("" when not given)
+                "candidates": [{**c.to_json(), "listed": self.is_listed(i)} for i, c in enumerate(self.candidates)],
+                "score": round(self.score, 3), "reason": str(self.reason), "list": self.list_info}
 
 
 @dataclass
-class _Verdict:
-    name: _Name
-    # 0 same words; 1 the query adds a place; 2 the name adds a place; 3 the name adds a
-    # board's word ("Esprit Scholen …") or agrees only through a typo; 4 the query adds a
-    # word; 5 a candidate to offer but never to grant; 9 a near miss.
-    kind: int
-    edits: int
-    sim: float
+class _Candidate:
+    """A real school the query may name: list entry ``entry`` (with its linked schools) or
+    directory school ``group``; ``match`` is its best fitting name, ``via`` the kind of link
+    when that name is a linked school's DUO name."""
+
+    entry: int | None
+    group: int | None
+    match: Match
+    via: LinkKind | None = None
+    own: Match | None = None  # for a list entry: how the query fits its own name
+
+    @property
+    def listed(self) -> bool:
+        return self.entry is not None
+
+    def key(self) -> tuple:
+        """Sort key: the fit, then (a list entry first) typos, similarity."""
+        return (self.match.fit, self.match.place == Place.UNCONFIRMED, not self.listed, self.match.edits,
+                -self.match.sim, self.entry if self.entry is not None else 10 ** 9, self.group or 0)
+
+
+@dataclass
+class _Built:
+    links: Links
+    index: NameIndex
+    owners: dict[int, tuple[int, ...]]
+    boards: dict[str, frozenset[str]]
+    by_host: dict[str, list[int]] = field(default_factory=dict)
 
 
 class SchoolMatcher:
-    """An index over one :class:`ConsentList`; built once, then read-only (thread-safe).
+    """The lookup over one :class:`ConsentList` and, when given, a :class:`~bot.directory.Directory`.
 
-    ``places`` overrides the place names (default :func:`load_places` plus the list's cities).
+    The links and the index are built once, on first use or by :meth:`warm` (about half a
+    second for the 560-school fixture list against all of DUO's locations), then read-only
+    (thread-safe). ``places`` overrides the place names (default ``knowledge/plaatsen.txt``,
+    the directory's places and the list's cities); ``overrides`` are the operator's links
+    (:func:`bot.linking.read_overrides`).
     """
 
-    def __init__(self, consent: ConsentList, places: Iterable[str] | None = None):
+    def __init__(self, consent: ConsentList, places: Iterable[str] | None = None, *,
+                 directory: "Directory | None" = None, overrides: Iterable[Override] = ()):
         self.consent = consent
-        self.common = common_words()  # loaded here, never during a lookup
-        base = load_places() if places is None else frozenset(place_key(p) for p in places)
-        self.places = frozenset(base | {place_key(s.city) for s in consent.schools if s.city})
-        self.names = [self._name(s, i) for i, s in enumerate(consent.schools)]
-        self.postings: dict[str, set[int]] = {}
-        for n in self.names:
-            for t in set(n.tokens):
-                self.postings.setdefault(t, set()).add(n.index)
-        self.vocab = sorted(t for t in self.postings if t not in GENERIC)
-        self.by_host: dict[str, list[_Name]] = {}
-        for n in self.names:
-            if n.school.host:
-                self.by_host.setdefault(n.school.host, []).append(n)
-        # A board's words: distinctive words that two or more names on one host share.
-        self.board_words: dict[str, set[str]] = {}
-        for host, names in self.by_host.items():
-            counts: dict[str, int] = {}
-            for n in names:
-                for t in set(n.distinct):
-                    counts[t] = counts.get(t, 0) + 1
-            self.board_words[host] = {t for t, c in counts.items() if c >= 2}
+        self.directory = directory if directory is not None and len(directory) else None
+        self.overrides = tuple(overrides)
+        self._place_names = None if places is None else frozenset(places)
+        self._lock = threading.Lock()
+        self._built: _Built | None = None
+        self._places: Places | None = None
 
-    def _tokens(self, text: str) -> list[str]:
-        """Canonical name words with multi-word places joined into one word, and a place
-        after "van" taken as a surname ("Ulbe van Houten" -> "ulbe vanhouten")."""
-        words = name_tokens(text)
-        words = [w for i, w in enumerate(words) if w not in ARTICLES or w in ("den", "s")
-                 or (w == "van" and i + 1 < len(words) and words[i + 1] in self.places)]
-        words = [f"van{w}" if i and words[i - 1] == "van" else w for i, w in enumerate(words)]
-        words = [w for w in words if w != "van"]
-        out: list[str] = []
-        i = 0
-        while i < len(words):
-            for span in (4, 3, 2):
-                joined = "".join(words[i:i + span])
-                if i + span <= len(words) and joined in self.places:
-                    out.append(joined)
-                    i += span
-                    break
+    # -- building ------------------------------------------------------------------------------------
+    @property
+    def places(self) -> Places:
+        """The places the lookup knows (see the class docstring)."""
+        if self._places is None:
+            cities = {s.city for s in self.consent.schools if s.city}
+            if self._place_names is not None:
+                self._places = Places(self._place_names | cities)
+            elif self.directory is not None:
+                base = self.directory.places()
+                missing = [c for c in cities if c and base.key(c) not in base]
+                self._places = Places(load_places() | self.directory.place_names() | cities) if missing else base
             else:
-                if words[i] not in ("den", "s"):
-                    out.append(words[i])
-                i += 1
-        return out
+                self._places = Places(load_places() | cities)
+        return self._places
 
-    def _name(self, s: School, i: int) -> _Name:
-        toks = self._tokens(s.name)
-        return _Name(s, i, tuple(toks), tuple(t for t in toks if t not in GENERIC),
-                     frozenset(t for t in toks if t in GENERIC), frozenset(t for t in toks if t in self.places),
-                     " ".join(toks), place_key(s.city) if s.city else "")
+    def warm(self) -> "SchoolMatcher":
+        """Build the directory's index, the links and the list's index now (else the first
+        lookup does). Thread-safe; returns ``self``."""
+        self._build()
+        return self
 
-    # -- token matching ---------------------------------------------------------------
-    def _near(self, word: str) -> dict[str, int]:
-        """Vocabulary words ``word`` may stand for, with their edit distance."""
-        out = {word: 0} if word in self.postings else {}
-        if word in self.postings or word in self.places or len(word) < 5 or not word.isalpha():
-            return out
-        limit = 1 if len(word) < 8 else 2
-        for cand, dist, _ in process.extract(word, self.vocab, scorer=OSA.distance,
-                                             score_cutoff=limit, limit=None):
-            if cand[0] == word[0] and cand not in self.places and cand.isalpha():
-                out[cand] = int(dist)
-        return out
+    def _build(self) -> _Built:
+        with self._lock:
+            if self._built is None:
+                self._built = self._make()
+            return self._built
 
-    def _compare(self, q: list[str], qnear: dict[str, dict[str, int]], n: _Name) -> _Verdict:
-        q_distinct = [t for t in q if t not in GENERIC]
-        s_left = list(n.distinct)
-        q_left: list[str] = []
-        edits = 0
-        qi = 0
-        while qi < len(q_distinct):
-            t = q_distinct[qi]
-            hit = next((s for s in s_left if s in qnear.get(t, {})), None)
-            if hit is not None:
-                s_left.remove(hit)
-                edits += qnear[t][hit]
-            elif qi + 1 < len(q_distinct) and t + q_distinct[qi + 1] in s_left:  # "ij burg"
-                s_left.remove(t + q_distinct[qi + 1])
-                qi += 1
-            elif any(a + b == t for a, b in zip(s_left, s_left[1:])):  # "vanhouten"
-                a, b = next((a, b) for a, b in zip(s_left, s_left[1:]) if a + b == t)
-                s_left.remove(a)
-                s_left.remove(b)
-            else:
-                q_left.append(t)
-            qi += 1
-        sim = fuzz.token_sort_ratio(" ".join(q), n.key) / 100
-        q_places = [t for t in dict.fromkeys(q_left) if t in self.places and t not in n.places]
-        s_places = [t for t in s_left if t in self.places]
-        q_other = [t for t in q_left if t not in self.places]
-        s_other = [t for t in s_left if t not in self.places]
-        matched = [t for t in n.distinct if t not in s_left and t not in self.places]
-        qgen = set(q) & GENERIC
-        # Agreement beyond one corrected typo: an exact distinctive word or a shared place.
-        exact = sum(1 for t in q_distinct if t in n.distinct and (t not in self.places or t in n.places))
-        near_miss = _Verdict(n, 9, edits, sim)
-        if n.city and n.city in q_places:  # the list's own city column confirms the place
-            q_places.remove(n.city)
-            exact += 1
-        if q_places and (n.places or n.city):
-            return near_miss  # the query's place is not the one the name or the list gives
-        # A name of generic words and a place ("RSG Enkhuizen") is matched by the same words.
-        place_name = (bool(n.distinct) and not s_left and all(t in self.places for t in n.distinct)
-                      and (n.generic - ARTICLES) <= qgen)
-        if (q_places and s_places) or len(q_places) > 1 or not (matched or place_name):
-            return near_miss  # two different places, or only a place in common
-        if (qgen & QUALIFIERS) - n.generic:
-            return near_miss  # "christelijk lyceum" is not any lyceum
-        q_types, s_types = qgen & STRICT_TYPES, n.generic & STRICT_TYPES
-        if q_types - s_types and not s_types:
-            return _Verdict(n, 5, edits, sim)  # "Willem van Oranjeschool" may not be "CSG Willem van Oranje"
-        if q_types and s_types and not q_types & s_types:
-            return near_miss  # a lyceum is not a college
-        if q_other and s_other:
-            return near_miss
-        weak = _Verdict(n, 5, edits, sim)
-        if len(matched) == 1 and set(q) != set(n.tokens) and is_common(matched[0], self.common):
-            return weak  # one everyday word ("Meer", "Plein") does not name one school
-        if q_other:
-            # The query adds one word the name lacks: fine only with two distinctive words agreeing.
-            return _Verdict(n, 4, edits, sim) if len(q_other) == 1 and len(matched) >= 2 and not q_places else weak
-        if q_places and (s_other or len(matched) < 2):
-            return weak  # "Maerlant Lyceum Den Haag" is not shown to be "Van Maerlantlyceum"
-        if s_other:
-            # Words the name adds must be its board's ("Esprit Scholen Het 4e Gymnasium"), not
-            # another school's ("Hendrik" is not "Hendrik Pierson College").
-            board = set(s_other) <= self.board_words.get(n.school.host, set())
-            return _Verdict(n, 3, edits, sim) if board and q_types & s_types and not s_places else weak
-        if not exact:
-            return _Verdict(n, 3, edits, sim)
-        return _Verdict(n, 2 if s_places else 1 if q_places else 0, edits, sim)
+    def _make(self) -> _Built:
+        places = self.places
+        schools = self.consent.schools
+        d = self.directory
+        links = link(self.consent, d, self.overrides) if d else Links(tuple())
+        groups = d.groups() if d else []
+        known, maybe = [], []
+        for i, s in enumerate(schools):
+            lk = links.of(i)
+            ks = {places.key(s.city)} if s.city else set()
+            ms: set[str] = set()
+            for g in lk.groups:
+                (ms if lk.kind == LinkKind.WEAK else ks).update(groups[g].places)
+            known.append(frozenset(x for x in ks if x))
+            maybe.append(frozenset(ms - ks))
+        # A weak link's places never refute a place in the query, and confirm it only for a
+        # query that fits the entry's own name in full (bot.matching.NameIndex.fit).
+        index = NameIndex(((s.name, i) for i, s in enumerate(schools)), places, None, known, maybe)
+        boards = board_words(schools, lambda text, i: index.names[i])
+        index.boards = [boards.get(s.host, frozenset()) for s in schools]
+        owners: dict[int, tuple[int, ...]] = {}
+        for g, entries in links.by_group.items():
+            # A school is known by the entries that stand for it most narrowly (not a board's
+            # entry linked to all its schools when one entry names this one).
+            best = min(_rank(links.of(e)) for e in entries)
+            owners[g] = tuple(e for e in entries if _rank(links.of(e)) == best)
+        by_host: dict[str, list[int]] = {}
+        for i, s in enumerate(schools):
+            if s.host:
+                by_host.setdefault(s.host, []).append(i)
+        return _Built(links, index, owners, boards, by_host)
 
-    # -- lookup -----------------------------------------------------------------------
-    def lookup(self, query: str) -> Lookup:
-        """Look ``query`` up (any ``str``: a name, a Magister host or URL; never raises)."""
+    @property
+    def links(self) -> Links:
+        """The list's links to the directory (:class:`bot.linking.Links`)."""
+        return self._build().links
+
+    @property
+    def names(self) -> list[Name]:
+        """The list's names analysed (one per entry, in list order): the index's rows."""
+        return self._build().index.names
+
+    @property
+    def postings(self) -> dict[str, list[int]]:
+        """The words of the list's names (canonical), each with the entries that have it."""
+        return self._build().index.postings
+
+    def linked_codes(self) -> frozenset[str]:
+        """The vestigingscodes of the DUO locations that list entries stand for by an exact or
+        strong link (for :meth:`bot.store.Store.close_granted`)."""
+        if self.directory is None:
+            return frozenset()
+        b = self._build()
+        groups = self.directory.groups()
+        return frozenset(c for lk in b.links.links if lk.kind in (LinkKind.EXACT, LinkKind.STRONG)
+                         for g in lk.groups for c in groups[g].codes)
+
+    def info(self) -> dict:
+        """:meth:`ConsentList.info`, with ``directory`` (:meth:`Directory.info`) when there is one."""
         info = self.consent.info()
+        if self.directory is not None:
+            info["directory"] = self.directory.info()
+        return info
+
+    # -- lookup ----------------------------------------------------------------------------------------
+    def lookup(self, query: str) -> Lookup:
+        """Look ``query`` up (any ``str``: a name, a Magister host or URL, a BRIN or
+        vestigingscode; never raises for bad input)."""
+        from .directory import code_in
+
+        b = self._build()
+        info = self.info()
         host = host_in(query)
         if host:
-            names = self.by_host.get(host, [])
-            if not names:
-                return Lookup("not_found", query, reason="host_not_listed", list_info=info)
-            sub = host.split(".")[0]
-            ranked = sorted(names, key=lambda n: -fuzz.partial_ratio(sub, n.key.replace(" ", "")))
-            return Lookup("granted", query, ranked[0].school, tuple(n.school for n in ranked[1:MAX_CHOICES + 1]),
-                          1.0, "", info)
-        q = self._tokens(query)
-        if not q:
-            return Lookup("not_found", query, reason="no_name", list_info=info)
-        distinct = [t for t in q if t not in GENERIC]
+            return self._host(query, host, b, info)
+        code = code_in(query) if self.directory else ""
+        if code:
+            return self._code(query, code, b, info)
+        q = b.index.analyse(query)
+        q = correct_types(q, lambda w: w in b.index.postings or bool(
+            self.directory and w in self.directory.index().postings), self.places)
+        if not q.tokens:
+            return Lookup(Status.NOT_FOUND, query, reason=Reason.NO_NAME, list_info=info)
+        generic = lexicon().generic
+        distinct = [t for t in q.tokens if t not in generic]
         if not distinct:
-            return self._general(query, q, info)
-        qnear = {t: self._near(t) for t in distinct}
-        ids: set[int] = set()
-        # A name that can be granted or offered matches all of the query's non-place words
-        # but one, so it holds one of the two rarest: those bring the candidates.
-        words = [t for t in distinct if t not in self.places] or distinct
-        size = {t: sum(len(self.postings.get(v, ())) for v in qnear[t]) for t in words}
-        for t in sorted(words, key=size.__getitem__)[:2]:
-            for v in qnear[t]:
-                ids |= self.postings.get(v, set())
-        for a, b in zip(distinct, distinct[1:]):
-            ids |= self.postings.get(a + b, set())  # "ij burg" = "IJburg"
-        verdicts = [self._compare(q, qnear, self.names[i]) for i in ids]
-        verdicts.sort(key=lambda v: (v.kind, v.edits, -v.sim, v.name.index))
-        found = self._decide(query, verdicts, info)
-        if found.status != "granted" and all(t in self.places for t in distinct):
-            return self._general(query, q, info)  # "lyceum delft": which one?
+            return self._general(query, q, b, info)
+        cands = self._candidates(q, b)
+        found = self._decide(query, q, cands, b, info)
+        if found.status != Status.GRANTED and all(t in self.places for t in distinct) \
+                and found.status != Status.NOT_GRANTED:
+            return self._general(query, q, b, info)  # "lyceum delft": which one?
         return found
 
-    def _general(self, query: str, q: list[str], info: dict) -> Lookup:
-        """A query of generic words and/or a place only: never a verdict, at most a choice."""
-        want = set(q)
-        hits = [n for n in self.names if want <= set(n.tokens)]
-        hits.sort(key=lambda n: (-fuzz.token_sort_ratio(" ".join(q), n.key), n.index))
-        if not hits:
-            return Lookup("not_found", query, reason="no_match", list_info=info)
-        if len(hits) > MAX_CHOICES:
-            return Lookup("not_found", query, candidates=tuple(n.school for n in hits[:MAX_CHOICES]),
-                          reason="too_general", list_info=info)
-        return Lookup("ambiguous", query, candidates=tuple(n.school for n in hits),
-                      score=fuzz.token_sort_ratio(" ".join(q), hits[0].key) / 100, list_info=info)
+    def _candidates(self, q: Name, b: _Built) -> list[_Candidate]:
+        """The real schools the query may name, each with its best fitting name."""
+        best: dict[tuple[str, int], _Candidate] = {}
 
-    def _decide(self, query: str, verdicts: list[_Verdict], info: dict) -> Lookup:
-        good = [v for v in verdicts if v.kind < 9]
-        near = [v.name.school for v in verdicts if v.kind == 9 and v.sim >= 0.5][:MAX_CHOICES]
+        def offer(c: _Candidate) -> None:
+            k = ("e", c.entry) if c.entry is not None else ("g", c.group)
+            old = best.get(k)
+            if old is None or c.key() < old.key():
+                best[k] = c
+
+        own: dict[int, Match] = {}
+        for m in b.index.search(q):
+            offer(_Candidate(m.ref, None, m))
+            if m.ref not in own or (m.fit, m.edits) < (own[m.ref].fit, own[m.ref].edits):
+                own[m.ref] = m
+        if self.directory is not None:
+            idx = self.directory.index()
+            dq = q if idx.places is b.index.places else idx.analyse(q.text)
+            for m in idx.search(dq):
+                owners = b.owners.get(m.ref)
+                if owners:
+                    for e in owners:
+                        offer(_Candidate(e, m.ref, m, b.links.of(e).kind))
+                else:
+                    offer(_Candidate(None, m.ref, m))
+        for c in best.values():
+            if c.entry is not None:
+                c.own = own.get(c.entry)
+        return sorted(best.values(), key=_Candidate.key)
+
+    def _identity(self, c: _Candidate, b: _Built, at: frozenset[str] = frozenset()) -> tuple:
+        """What makes two candidates one real school: the same linked schools (those at the
+        query's places ``at``, when the query names one: "Dongemond Raamsdonksveer" is the one
+        in Raamsdonksveer of the Dongemond College's two); for entries without links, the same
+        Magister host, places and school types in the name (nothing else tells them apart)."""
+        if c.entry is None:
+            return ("g", frozenset({self.directory.groups()[c.group].school_id}))
+        lk = b.links.of(c.entry)
+        if lk.linked:
+            groups = self.directory.groups()
+            there = [g for g in lk.groups if groups[g].places & at] if at else []
+            return ("g", frozenset(groups[g].school_id for g in (there or lk.groups)))
+        host = self.consent.schools[c.entry].host
+        if not host:
+            return ("e", c.entry)
+        n = b.index.names[c.entry]  # one host, but "Bogerman Balk" is not "Bogerman Sneek", nor a college a mavo
+        return ("h", host, n.places, n.generic & lexicon().types)
+
+    def _decide(self, query: str, q: Name, cands: list[_Candidate], b: _Built, info: dict) -> Lookup:
+        good = [c for c in cands if c.match.fit in GRANTABLE]
         if not good:
-            return Lookup("not_found", query, candidates=tuple(near),
-                          score=verdicts[0].sim if verdicts else 0.0, reason="no_match", list_info=info)
-        # Names that say no more than the query: the closest tier of them decides.
-        full = [v for v in good if v.kind == 0] or [v for v in good if v.kind == 1]
-        if full and len({v.name.school.host or v.name.key for v in full}) == 1:
-            chosen, rest = full[0], [v for v in good if v is not full[0]]
-        elif not full and len(good) == 1 and good[0].kind < 5 and (good[0].edits == 0 or good[0].kind < 3):
-            chosen, rest = good[0], []
+            offers = [c for c in cands if c.match.fit == Fit.OFFER]
+            if offers:
+                return self._choice(query, offers, b, info)
+            near = [c for c in cands if c.listed and c.match.sim >= 0.5][:MAX_CHOICES]
+            return Lookup(Status.NOT_FOUND, query, candidates=tuple(self._shown(c, b) for c in near),
+                          score=cands[0].match.sim if cands else 0.0, reason=Reason.NO_MATCH, list_info=info)
+        top = good[0].match.fit
+        tier = [c for c in good if c.match.fit == top] if top in (Fit.SAME, Fit.QUERY_ADDS_PLACE) else good
+        reals: dict[tuple, list[_Candidate]] = {}
+        for c in tier:
+            reals.setdefault(self._identity(c, b, q.places), []).append(c)
+        rest = [c for c in cands if c.match.fit <= Fit.OFFER]
+        if len(reals) > 1:
+            chosen = self._the_one_named(q, tier, b)
+            if chosen is None:
+                return self._choice(query, rest, b, info)
         else:
-            return Lookup("ambiguous", query, candidates=tuple(v.name.school for v in good[:MAX_CHOICES]),
-                          score=good[0].sim, list_info=info)
-        # The query names a place the list does not give for this school: say so in the reply.
-        caveat = "place_unconfirmed" if chosen.kind == 1 else ""
-        return Lookup("granted", query, chosen.name.school, tuple(v.name.school for v in rest[:MAX_CHOICES]),
-                      chosen.sim, caveat, info)
+            group = next(iter(reals.values()))
+            chosen = min(group, key=lambda c: (not c.listed, c.via is not None, c.key()))
+        if not chosen.listed:
+            maybe = self._may_be_listed(chosen.group, b)
+            if maybe:
+                return self._choice(query, [chosen, *maybe], b, info)
+            school = self.directory.groups()[chosen.group].school()
+            return Lookup(Status.NOT_GRANTED, query, school, score=chosen.match.sim, list_info=info)
+        # Through a weak link's school only, a grant would rest on a link that may be wrong,
+        # unless the query fits the entry's own name as well ("het 4e gymnasium").
+        weak_only = chosen.via == LinkKind.WEAK and not (chosen.own and chosen.own.fit in GRANTABLE)
+        typo = top >= Fit.NAME_ADDS_BOARD and chosen.match.edits > 0
+        if weak_only or typo or self._one_word_of_many(chosen, cands, b, q):
+            return self._choice(query, rest, b, info)
+        if chosen.match.place == Place.UNCONFIRMED and self._known_elsewhere(chosen, q, b):
+            return self._choice(query, rest, b, info)
+        entry = self.consent.schools[chosen.entry]
+        others = [self.consent.schools[e] for e in b.by_host.get(entry.host, []) if e != chosen.entry] \
+            if entry.host else []
+        reason = Reason.PLACE_UNCONFIRMED if chosen.match.place == Place.UNCONFIRMED else Reason.NONE
+        return Lookup(Status.GRANTED, query, self._with_place(chosen.entry, b),
+                      tuple(others[:MAX_CHOICES]), chosen.match.sim, reason, info)
+
+    def _known_elsewhere(self, chosen: _Candidate, q: Name, b: _Built) -> bool:
+        """For a grant whose place nothing confirms: whether the directory has schools the entry's
+        name fits (so it may be one of them, none at the query's place), which makes the place
+        rather a contradiction than a gap ("Willem de Zwijger College Almere": the directory's
+        Willem de Zwijger schools are in Bussum, Papendrecht, …). An entry the directory has no
+        school for at all ("Drenthe College", an mbo) keeps its grant with the caveat."""
+        if self.directory is None or chosen.entry is None:
+            return False
+        lk = b.links.of(chosen.entry)
+        groups = self.directory.groups()
+        fits = set(lk.candidates) | set(lk.groups)
+        return bool(fits) and not any(groups[g].places & q.places for g in fits)
+
+    def _one_word_of_many(self, chosen: _Candidate, cands: list[_Candidate], b: _Built, q: Name) -> bool:
+        """Whether the grant rests on one everyday word, with no place or qualifier in the query,
+        that other real schools have too ("vrije school": "De Vrije School" is one of many),
+        and the query is not the listed name itself."""
+        words = chosen.match.matched
+        if len(words) != 1 or not is_everyday(words[0]) or q.places or q.generic & lexicon().qualifiers:
+            return False
+        if chosen.entry is not None and identity_key(self.consent.schools[chosen.entry].name) == identity_key(q.text):
+            return False  # the list's own name, typed in full ("Nieuwe School")
+        mine = self._identity(chosen, b, q.places)
+        return any(c.match.fit == Fit.OFFER and words[0] in c.match.matched and self._identity(c, b, q.places) != mine
+                   for c in cands)
+
+    def _the_one_named(self, q: Name, tier: list[_Candidate], b: _Built) -> _Candidate | None:
+        """Among several real schools that fit equally well, the list entry the query names in
+        full, when every one of them is on the list under one Magister host ("cals college":
+        Cals College and Cals College IJsselstein on cals.magister.net); else ``None``."""
+        if not all(c.listed for c in tier):
+            return None
+        hosts = {self.consent.schools[c.entry].host for c in tier}
+        if len(hosts) != 1 or "" in hosts:
+            return None
+        key = identity_key(q.text)
+        named = [c for c in tier if identity_key(self.consent.schools[c.entry].name) == key]
+        return named[0] if len({c.entry for c in named}) == 1 else None
+
+    def _may_be_listed(self, group: int | None, b: _Built) -> list[_Candidate]:
+        """List entries that may be directory school ``group`` under another name (so "not on
+        the list" would be a guess): entries not linked to another school whose name its name
+        and place fit, or that hold all its distinctive words ("SG Dalton" is not "Dalton
+        Spinozalyceum")."""
+        if group is None or self.directory is None:
+            return []
+        g = self.directory.groups()[group]
+        generic = lexicon().generic
+        out: dict[int, _Candidate] = {}
+        # An unlinked entry named with generic words only ("Stedelijk Gymnasium"), all of them this school's.
+        mine = set(b.index.analyse(f"{g.name} {g.location}").tokens)
+        for i, n in enumerate(b.index.names):
+            if n.tokens and not n.distinct and set(n.tokens) <= mine and not b.links.of(i).linked:
+                out[i] = _Candidate(i, None, b.index.fit(n, {}, i))
+        for text in {g.name, g.location} - {""}:
+            q = b.index.analyse(f"{text} {g.city}")
+            words = {t for t in q.tokens if t not in generic and t not in self.places}
+            for m in b.index.search(q):
+                lk = b.links.of(m.ref)
+                if lk.linked and group not in lk.groups:
+                    continue
+                if m.fit in GRANTABLE or (m.fit == Fit.OFFER and words <= set(m.name.distinct)):
+                    out.setdefault(m.ref, _Candidate(m.ref, None, m))
+        return list(out.values())
+
+    def _choice(self, query: str, cands: list[_Candidate], b: _Built, info: dict) -> Lookup:
+        """``ambiguous`` with the candidates, list entries first, one per real school."""
+        seen: set[tuple] = set()
+        shown: list[School] = []
+        unlisted: set[int] = set()
+        for c in sorted(cands, key=lambda c: (c.match.fit not in GRANTABLE, not c.listed, c.key())):
+            k = ("e", c.entry) if c.listed else ("g", self.directory.groups()[c.group].school_id)
+            if k in seen:
+                continue
+            seen.add(k)
+            if not c.listed:
+                unlisted.add(len(shown))
+            shown.append(self._shown(c, b))
+        return Lookup(Status.AMBIGUOUS, query, candidates=tuple(shown[:MAX_CHOICES]),
+                      score=max((c.match.sim for c in cands), default=0.0), list_info=info,
+                      unlisted=frozenset(i for i in unlisted if i < MAX_CHOICES))
+
+    def _shown(self, c: _Candidate, b: _Built) -> School:
+        if c.listed:
+            return self._with_place(c.entry, b)
+        return self.directory.groups()[c.group].school()
+
+    def _with_place(self, entry: int, b: _Built) -> School:
+        """The list entry with the place and codes its exact or strong link gives, where the list has none."""
+        s = self.consent.schools[entry]
+        lk = b.links.of(entry)
+        if s.city or lk.kind not in (LinkKind.EXACT, LinkKind.STRONG) or self.directory is None:
+            return s  # a weak link may be wrong: no place made up from it
+        groups = [self.directory.groups()[g] for g in lk.groups]
+        cities = {g.city for g in groups}
+        if len(cities) != 1:
+            return s
+        g = groups[0]
+        one = len(groups) == 1
+        return replace(s, city=g.city, brin=s.brin or (g.brin if len({x.brin for x in groups}) == 1 else ""),
+                       vestigingscode=s.vestigingscode or (g.codes[0] if one and len(g.codes) == 1 else ""))
+
+    def _host(self, query: str, host: str, b: _Built, info: dict) -> Lookup:
+        """A Magister host: its entries, the one most like the host's name first."""
+        entries = b.by_host.get(host, [])
+        if not entries:
+            return Lookup(Status.NOT_FOUND, query, reason=Reason.HOST_NOT_LISTED, list_info=info)
+        sub = host.split(".")[0]
+        ranked = sorted(entries, key=lambda e: (-fuzz.partial_ratio(sub, b.index.names[e].key.replace(" ", "")), e))
+        return Lookup(Status.GRANTED, query, self._with_place(ranked[0], b),
+                      tuple(self.consent.schools[e] for e in ranked[1:MAX_CHOICES + 1]), 1.0, Reason.NONE, info)
+
+    def _code(self, query: str, code: str, b: _Built, info: dict) -> Lookup:
+        """A BRIN or vestigingscode: its directory school; granted only through an exact link."""
+        groups = self.directory.by_code(code)
+        if not groups:
+            return Lookup(Status.NOT_FOUND, query, reason=Reason.NO_MATCH, list_info=info)
+        all_groups = self.directory.groups()
+        entries = sorted({e for g in groups for e in b.links.entries_of(g)})
+        exact = [e for e in entries if b.links.of(e).kind == LinkKind.EXACT]
+        if exact and len({self.consent.schools[e].host or e for e in exact}) == 1:
+            return Lookup(Status.GRANTED, query, self._with_place(exact[0], b), score=1.0, list_info=info)
+        if entries:  # linked by name or website: a question, not a verdict
+            return Lookup(Status.AMBIGUOUS, query, candidates=tuple(self._with_place(e, b) for e in entries[:MAX_CHOICES]),
+                          score=1.0, list_info=info)
+        school = all_groups[groups[0]].school()
+        maybe = self._may_be_listed(groups[0], b)
+        if maybe or len({all_groups[g].brin for g in groups}) != 1:
+            shown = [all_groups[g].school() for g in groups] + [self._with_place(c.entry, b) for c in maybe]
+            return Lookup(Status.AMBIGUOUS, query, candidates=tuple(shown[:MAX_CHOICES]), score=1.0, list_info=info)
+        return Lookup(Status.NOT_GRANTED, query, school, score=1.0, list_info=info)
+
+    def _general(self, query: str, q: Name, b: _Built, info: dict) -> Lookup:
+        """A query of generic words and/or places only: never a verdict, at most a choice (list
+        entries that hold every word of the query; else the directory's schools)."""
+        want = set(q.tokens)
+        hits = sorted(_having_all(b.index, want, places=False))
+        best = process.extract(q.key, [b.index.names[i].key for i in hits], scorer=fuzz.token_sort_ratio,
+                               limit=MAX_CHOICES + 1)
+        ranked = [hits[j] for _, _, j in sorted(best, key=lambda r: (-r[1], hits[r[2]]))]
+        shown = [self._with_place(i, b) for i in ranked]
+        score = best[0][1] / 100 if best else 0.0
+        many = len(hits)
+        if not hits and self.directory is not None:
+            idx = self.directory.index()
+            found = sorted({idx.refs[i] for i in _having_all(idx, want, places=True)})
+            shown = [self.directory.groups()[g].school() for g in found[:MAX_CHOICES + 1]]
+            many = len(found)
+        if not shown:
+            return Lookup(Status.NOT_FOUND, query, reason=Reason.NO_MATCH, list_info=info)
+        if many > MAX_CHOICES:
+            return Lookup(Status.NOT_FOUND, query, candidates=tuple(shown[:MAX_CHOICES]), reason=Reason.TOO_GENERAL,
+                          list_info=info)
+        return Lookup(Status.AMBIGUOUS, query, candidates=tuple(shown), score=score, list_info=info)
+
+
+def _having_all(index: NameIndex, words: set[str], *, places: bool) -> set[int]:
+    """The names of ``index`` that hold every word of ``words`` (a place also where the school
+    is known to be, with ``places``), found through the postings."""
+    found: set[int] | None = None
+    for w in sorted(words, key=lambda w: len(index.postings.get(w, ()))):
+        ids = set(index.postings.get(w, ()))
+        if places:
+            ids.update(index.at_place.get(w, ()))
+        found = ids if found is None else found & ids
+        if not found:
+            return set()
+    return found or set()
+
+
+def _rank(lk) -> tuple[int, int]:
+    """How narrowly a link names its schools: fewer schools first, then the surer kind."""
+    order = {LinkKind.EXACT: 0, LinkKind.STRONG: 1, LinkKind.WEAK: 2}
+    return (len(lk.groups), order.get(lk.kind, 3))

@@ -26,16 +26,15 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import Iterable, Iterator, TextIO
 
 from .config import Settings
 from .consentlist import ConsentList, normalize_host
 from .drafts import MAX_FIELD_CHARS, MAX_NOTE_CHARS
 from .errors import BotError
-from .schools import ARTICLES
-from .text import clean, name_tokens
+from .names import identity_key
+from .text import clean
 
 DB_FILENAME = "bot.sqlite3"
 """The database's file name inside ``Settings.data_dir``."""
@@ -217,13 +216,11 @@ def _question(row: sqlite3.Row) -> Question:
                     row["status"], row["entry_id"], row["score"], row["feedback"])
 
 
-@lru_cache(maxsize=4096)
-def name_key(name: str) -> tuple[str, ...]:
-    """The words that make two school names the same school: canonical name words
-    (:func:`bot.text.name_tokens`: "St." = "Sint", "Theresialyceum" = "Theresia lyceum")
-    without articles. "Het Cals College" = "cals college"; "Cals College" is not "Cals
-    College Nieuwegein", nor "Thorbecke VO" "Thorbecke SG"."""
-    return tuple(w for w in name_tokens(name) if w not in ARTICLES)
+def name_key(name: str) -> str:
+    """The identity of a school by name (:func:`bot.names.identity_key`, the one the whole bot
+    uses): "Het Cals College" = "cals college"; "Cals College" is not "Cals College
+    Nieuwegein", nor "Thorbecke VO" "Thorbecke SG"."""
+    return identity_key(name)
 
 
 def _same_school(a: Request, name: str, host: str, code: str) -> bool:
@@ -456,20 +453,23 @@ class Store:
         """Drafted and sent requests, oldest first (optionally one user's)."""
         return self.list_requests("open", requested_by)
 
-    def close_granted(self, consent: ConsentList, now: datetime | None = None) -> list[Request]:
+    def close_granted(self, consent: ConsentList, now: datetime | None = None,
+                      linked_codes: Iterable[str] = ()) -> list[Request]:
         """Mark every open request whose school is now on the consent list as granted.
 
-        A request is on the list when its Magister host is, or its vestigingscode is, or (for
-        a request with no vestigingscode) a listed school has the same :func:`name_key` and no
-        other host than the request's.
+        A request is on the list when its Magister host is, or its vestigingscode is (the
+        list's own, or one in ``linked_codes``: the codes of the DUO locations that list entries
+        stand for by an exact or strong link, :meth:`bot.schools.SchoolMatcher.linked_codes`), or
+        (for a request with no vestigingscode) a listed school has the same :func:`name_key` and
+        no other host than the request's.
         Deliberately no fuzzy lookup: a wrong "granted" tells a requester the school said
         yes when it did not, while a missed one only leaves the request open until its
         reminder. Returns the requests this call granted (each exactly once, also when two
         processes refresh at once), so the caller can tell each requester. Raises
         :class:`StoreError`.
         """
-        codes = {s.vestigingscode for s in consent.schools if s.vestigingscode}
-        hosts_by_name: dict[tuple[str, ...], set[str]] = {}
+        codes = {s.vestigingscode for s in consent.schools if s.vestigingscode} | set(linked_codes)
+        hosts_by_name: dict[str, set[str]] = {}
         for s in consent.schools:
             hosts_by_name.setdefault(name_key(s.name), set()).add(s.host)
         hits = []

@@ -60,11 +60,23 @@ def clean(text: str) -> str:
     """Readable clean-up for display and for parsing: no markup, no control characters.
 
     Repairs mojibake (``CarrÃ©`` -> ``Carré``, via ftfy), applies NFKC, turns curly quotes
-    into straight ones and every run of white space (no-break spaces included) into one
+    into straight ones (a backtick stays: a name is shown as written) and every run of white space (no-break spaces included) into one
     space. Case and diacritics are kept. Returns ``""`` for empty or whitespace input.
     """
     if not text:
         return ""
+    if _PLAIN.fullmatch(text):  # nothing for ftfy, markup, quotes or control characters to do
+        return _WS.sub(" ", text[: MAX_INPUT_CHARS * 2]).strip()
+    return _clean(text)
+
+
+# Printable ASCII without "&", "<", ">", "`" and ":" (emoji shortcodes): what only the white
+# space rule changes.
+_PLAIN = re.compile(r"[ -%'-9;=?-_a-~]*")
+
+
+def _clean(text: str) -> str:
+    """:func:`clean` the long way (the fast path must give the same, see tests/test_text.py)."""
     text = strip_slack_markup(text[: MAX_INPUT_CHARS * 2])
     text = ftfy.fix_text(text, normalization="NFKC")
     text = _CONTROL.sub(" ", text)
@@ -73,7 +85,7 @@ def clean(text: str) -> str:
 
 
 _QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"',
 })
@@ -85,6 +97,8 @@ def fold(text: str) -> str:
     Uses NFKD and drops combining marks; ``ß`` becomes ``ss`` (casefold), the Dutch ``ĳ``
     ligature ``ij`` (NFKD).
     """
+    if text.isascii():
+        return text.lower()  # the same as below, for plain ASCII
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -133,64 +147,4 @@ prima groet groeten cheers bye fijn yes nee sorry help
 no nope niet geen waarom wanneer wie waar hoezo why when who where
 """.split())
 
-
-# --- School names -------------------------------------------------------------------
-# Dutch abbreviations in school names, each mapped to one canonical form. Phrases first
-# (longest match wins), then single words. "St." = "Sint", "Chr." = "Christelijk",
-# "CSG" = "Christelijke Scholengemeenschap", "gym" = "gymnasium", and so on.
-_NAME_PHRASES = {
-    "christelijke scholengemeenschap": "csg", "christelijk scholengemeenschap": "csg",
-    "chr scholengemeenschap": "csg", "chr sg": "csg",
-    "regionale scholengemeenschap": "rsg", "openbare scholengemeenschap": "osg",
-    "katholieke scholengemeenschap": "ksg", "interconfessionele scholengemeenschap": "isg",
-    "protestants christelijke": "pc", "protestants christelijk": "pc",
-    "rooms katholieke": "rk", "rooms katholiek": "rk", "r k": "rk", "p c": "pc",
-    "voortgezet onderwijs": "vo", "speciaal onderwijs": "so",
-}
-_NAME_WORDS = {
-    "st": "sint", "sint": "sint", "sinte": "sint", "saint": "sint",
-    "chr": "christelijk", "christelijke": "christelijk",
-    "kath": "katholiek", "katholieke": "katholiek",
-    "mgr": "mgr", "monseigneur": "mgr", "dr": "dr", "doctor": "dr", "prof": "prof", "professor": "prof",
-    "gym": "gymnasium", "gymn": "gymnasium", "scholengemeenschap": "sg", "lyc": "lyceum",
-    "coll": "college", "t": "het", "openbare": "openbaar", "obs": "openbaar basisschool",
-    "1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v",
-}
-# Words ending a compound school name ("Theresialyceum", "Sint-Laurenscollege").
-SCHOOL_TYPE_WORDS = ("gymnasium", "lyceum", "college", "atheneum", "school", "mavo", "havo", "scholen")
-
-
-# Compounds that are one word of their own, not "<name> school".
-_WHOLE_WORDS = frozenset({"basisschool", "praktijkschool", "hogeschool", "vakschool", "dagschool",
-                          "scholengemeenschap", "vakcollege", "beroepscollege"})
-
-
-def _split_type_suffix(word: str) -> list[str]:
-    if word in _WHOLE_WORDS:
-        return [word]
-    for suffix in SCHOOL_TYPE_WORDS:
-        head = word[: -len(suffix)]
-        if word.endswith(suffix) and len(head) >= 3 and head.isalpha():
-            return [head, suffix]
-    return [word]
-
-
-def name_tokens(text: str) -> list[str]:
-    """The words of a school name in canonical form, for matching one name with another.
-
-    ``"St. Ignatiusgymnasium"`` and ``"sint ignatius gymnasium"`` both give
-    ``["sint", "ignatius", "gymnasium"]``; ``"Regionale Scholengemeenschap Enkhuizen"`` and
-    ``"RSG Enkhuizen"`` give ``["rsg", "enkhuizen"]``. Roman numerals stay distinct words
-    (``"Willem I"`` is not ``"Willem II"``); the digits 1 to 5 standing alone become them.
-    """
-    words: list[str] = []
-    for w in tokens(text):
-        words.extend(_split_type_suffix(w))
-    text = " ".join(words)
-    for phrase, short in _NAME_PHRASES.items():
-        if phrase in text:
-            text = re.sub(rf"\b{phrase}\b", short, text)
-    out: list[str] = []
-    for w in text.split():
-        out.extend(_NAME_WORDS.get(w, w).split())
-    return out
+# School names are analysed in bot/names.py (words, places, the identity key).

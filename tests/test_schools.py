@@ -193,7 +193,11 @@ def test_a_place_after_van_is_a_surname():
 
 
 def test_the_directory_turns_a_guess_into_a_question():
-    from bot.directory import Directory, DirectoryMatcher
+    # Changed with issue 9: the listed names are linked to the directory once; a place that
+    # contradicts every link is never a grant (not_found with the listed school as a near miss,
+    # where this was "ambiguous"), and a weak link (the board's name left out, nothing else
+    # agreeing) makes a grant through the directory's name a question.
+    from bot.directory import Directory
 
     consent = ConsentList((School("Willem Lodewijk Gymnasium", "wlg.magister.net"),
                            School("Esprit Scholen Wissel", "esprit.magister.net"),
@@ -201,14 +205,81 @@ def test_the_directory_turns_a_guess_into_a_question():
     directory = Directory([
         School("Willem Lodewijk Gymnasium", "", "Groningen", "20AA", "20AA00"),
         School("Het 4e Gymnasium", "", "Amsterdam", "20BB", "20BB00"),
-        School("De Wissel", "", "Goes", "30CC", "30CC00"),
+        School("De Wissel", "", "Goes", "30CC", "30CC00", sector="PO"),
     ], "test")
-    m = DirectoryMatcher(consent, directory, places=["Groningen", "Maastricht", "Amsterdam", "Goes"])
-    assert m.lookup("Willem Lodewijk Gymnasium Groningen").status == "granted"
-    assert m.lookup("Willem Lodewijk Gymnasium Maastricht").status == "ambiguous"  # not where the school is
+    m = SchoolMatcher(consent, places=["Groningen", "Maastricht", "Amsterdam", "Goes"], directory=directory)
+    r = m.lookup("Willem Lodewijk Gymnasium Groningen")
+    assert r.status == "granted" and r.reason == "" and r.match.city == "Groningen"  # the link confirms the place
+    r = m.lookup("Willem Lodewijk Gymnasium Maastricht")                           # not where the school is
+    assert r.status == "not_found" and [c.name for c in r.candidates] == ["Willem Lodewijk Gymnasium"]
     assert m.lookup("het 4e gymnasium").status == "granted"     # the directory's school is the entry
-    r = m.lookup("De Wissel Goes")                               # a primary school, not Esprit's Wissel
-    assert r.status != "granted"
+    assert m.lookup("De Wissel Goes").status != "granted"       # a primary school, not Esprit's Wissel
+
+
+def _matcher(listed, duo, places):
+    from bot.directory import Directory
+
+    consent = ConsentList(tuple(School(n, h and f"{h}.magister.net", c, row=i) for i, (n, h, c) in enumerate(listed, 1)),
+                          "test")
+    schools = [School(n, "", c, code[:4], code, i, website=w, sector="VO") for i, (n, c, code, w) in enumerate(duo, 1)]
+    return SchoolMatcher(consent, places=places, directory=Directory(schools, "test"))
+
+
+BONHOEFFER = _matcher(
+    [("Bonhoeffer College", "bonhoeffer", ""), ("Cals College", "cals", ""), ("Cals College IJsselstein", "cals", ""),
+     ("Adelbert College", "adelbert", ""), ("Stedelijk Gymnasium", "sg", "")],
+    [("Bonhoeffer College Scholengemeenschap voor Mavo Havo Vwo", "Castricum", "00ZD00", "www.bonhoeffer.nl"),
+     ("Bonhoeffer College voor Gymnasium, Atheneum, Havo", "Enschede", "17VN00", "www.bc-enschede.nl"),
+     ("Cals College Roomskatholiek Scholengemeenschap voor Lyceum Havo Mavo Vbo", "Nieuwegein", "00VY00", "www.cals.nl"),
+     ("Cals College RK SGM voor Lyceum Havo Mavo Vbo", "IJsselstein", "00VY04", "www.cals.nl"),
+     ("S. Adelbert College voor VMBO-T", "Wassenaar", "14WE00", "www.adelbert.nl"),
+     ("Stedelijk Gymnasium", "Leiden", "20DP00", ""), ("Vossius Gymnasium", "Amsterdam", "21AF00", "")],
+    ["Castricum", "Enschede", "Nieuwegein", "IJsselstein", "Wassenaar", "Leiden", "Amsterdam", "Delft"])
+
+
+@pytest.mark.parametrize("query,status,name,city", [
+    ("Adelbert College Wassenaar", "granted", "Adelbert College", "Wassenaar"),  # the link confirms the place
+    ("Bonhoeffer College Castricum", "granted", "Bonhoeffer College", "Castricum"),
+    ("Bonhoeffer College Enschede", "not_granted", "Bonhoeffer College", "Enschede"),  # the other real school
+    ("cals college", "granted", "Cals College", ""),             # two schools on one host: the one named in full
+    ("Cals College IJsselstein", "granted", "Cals College IJsselstein", "IJsselstein"),
+    ("Vossius Gymnasium", "not_granted", "Vossius Gymnasium", "Amsterdam"),
+])
+def test_a_query_resolves_to_a_real_school_then_the_list_is_consulted(query, status, name, city):
+    r = BONHOEFFER.lookup(query)
+    assert (r.status, r.match.name if r.match else None) == (status, name), (query, r)
+    assert r.match.city == city and r.reason == ""
+
+
+def test_two_real_schools_are_a_question_with_the_listed_one_first():
+    r = BONHOEFFER.lookup("bonhoeffer")
+    assert r.status == "ambiguous" and [(c.name, c.city) for c in r.candidates] == [
+        ("Bonhoeffer College", "Castricum"), ("Bonhoeffer College", "Enschede")]
+    assert r.is_listed(0) and not r.is_listed(1) and r.to_json()["candidates"][1]["listed"] is False
+
+
+def test_a_place_that_contradicts_every_link_is_never_a_grant():
+    for q in ("Adelbert College Delft", "Bonhoeffer College Amsterdam", "Cals College Leiden"):
+        assert BONHOEFFER.lookup(q).status != "granted", q
+
+
+def test_a_code_is_granted_only_through_an_exact_link():
+    assert BONHOEFFER.lookup("00ZD00").status == "ambiguous"          # linked by name and website: a question
+    assert BONHOEFFER.lookup("17VN").status == "not_granted"          # nobody's
+    assert BONHOEFFER.lookup("20DP").status != "not_granted"          # "Stedelijk Gymnasium" may be it
+    exact = _matcher([("SGL", "sgl", "")], [("Stedelijk Gymnasium", "Leiden", "20DP00", "")], ["Leiden"])
+    assert exact.lookup("20DP00").status == "not_granted"
+    coded = SchoolMatcher(ConsentList((School("SGL", "sgl.magister.net", vestigingscode="20DP00"),), "t"),
+                          places=["Leiden"], directory=exact.directory)
+    assert coded.lookup("20DP00").status == "granted" and coded.lookup("Stedelijk Gymnasium Leiden").match.name == "SGL"
+
+
+def test_links_are_made_once_with_kind_and_evidence():
+    links = BONHOEFFER.links
+    kinds = {BONHOEFFER.consent.schools[lk.entry].name: (lk.kind, [e.value for e in lk.evidence]) for lk in links.links}
+    assert kinds["Bonhoeffer College"][0] == "strong" and "host_website" in kinds["Bonhoeffer College"][1]
+    assert kinds["Stedelijk Gymnasium"] == (None, [])   # generic words only: never guessed
+    assert BONHOEFFER.links is links                     # not made again per query
 
 
 def test_an_everyday_word_or_another_kind_of_school_is_a_question():
@@ -220,3 +291,30 @@ def test_an_everyday_word_or_another_kind_of_school_is_a_question():
     assert m.lookup("nieuwe school").status == "granted"     # ...but the whole name is the name
     assert m.lookup("Gerrit Rietveld Academie").status != "granted"  # an academy is not a college
     assert m.lookup("Gerrit Rietveld").status == "granted"
+
+
+def test_acronyms_in_any_spelling_find_the_listed_name():
+    m = SchoolMatcher(ConsentList((School("OSG De Hogeberg", "dehogeberg.magister.net"), School("NSG", "nsg.magister.net")),
+                                  "test"), places=[])
+    for q in ("O.S.G. De Hogeberg", "o s g de hogeberg", "OSG De Hogeberg", "Openbare Scholengemeenschap De Hogeberg"):
+        assert m.lookup(q).match.name == "OSG De Hogeberg", q
+    assert m.lookup("N.S.G.").match.name == "NSG"
+
+
+VRIJE = _matcher(
+    [("De Vrije School Den Haag", "vszh", ""), ("Willem de Zwijger College", "wdzc", ""), ("Carolus Clusius College", "cc", "")],
+    [("De Vrije School", "'s-Gravenhage", "10AA00", ""), ("Vrije School Assen", "Assen", "11AA00", ""),
+     ("Vrije School Thula", "Amsterdam", "12AA00", ""),
+     ("Willem de Zwijger College", "Bussum", "13AA00", ""), ("Willem de Zwijger College", "Papendrecht", "14AA00", "")],
+    ["Den Haag", "Assen", "Amsterdam", "Bussum", "Papendrecht", "Almere"])
+
+
+@pytest.mark.parametrize("query,status,reason", [
+    ("vrije school", "ambiguous", ""),                        # one everyday word, many Vrije Scholen
+    ("De Vrije School Den Haag", "granted", ""),
+    ("Willem de Zwijger College Almere", "ambiguous", ""),     # the directory has this name elsewhere only
+    ("Carolus Clusius College Almere", "granted", "place_unconfirmed"),  # the directory knows no such school at all
+])
+def test_a_grant_on_little_evidence_is_a_question(query, status, reason):
+    r = VRIJE.lookup(query)
+    assert (r.status, r.reason) == (status, reason), (query, r)

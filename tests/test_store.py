@@ -371,3 +371,22 @@ def test_a_request_with_a_vestigingscode_is_not_granted_by_a_same_named_school(t
     granted = {r.id for r in s.close_granted(listed)}
     assert castricum.id not in granted and plain.id in granted
     s.close()
+
+
+def test_close_granted_through_a_link_to_the_requests_vestigingscode(store):
+    """A request drafted for a DUO school (its vestigingscode known) is granted when a list
+    entry stands for that school by an exact or strong link (issue 9), never by its name alone."""
+    linked, _ = store.open_request("Stedelijk Gymnasium Leiden", code="20DP00", requested_by="U1")
+    other, _ = store.open_request("Stedelijk Gymnasium Breda", code="03AM00", requested_by="U2")
+    listed = consent("SG Leiden,sgl.magister.net,", "Stedelijk Gymnasium Breda,sgb.magister.net,")
+    assert store.close_granted(listed) == []  # a code the list does not give, a name that is not enough
+    granted = store.close_granted(listed, linked_codes={"20DP00"})
+    assert [r.id for r in granted] == [linked.id] and store.get_request(other.id).is_open
+
+
+def test_one_identity_for_a_duplicate_request(store):
+    first, new = store.open_request("Het Cals College", requested_by="U1")
+    again, new_again = store.open_request("cals  college", requested_by="U2")
+    assert new and not new_again and again.id == first.id
+    other, new_other = store.open_request("Cals College Nieuwegein", requested_by="U3")
+    assert new_other and other.id != first.id

@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.text import clean, name_tokens, normalize, strip_slack_markup, tokens
+from bot.text import _clean, clean, normalize, strip_slack_markup, tokens
 
 
 def test_slack_markup_is_reduced_to_words():
@@ -39,14 +39,10 @@ def test_long_input_is_cut_not_refused():
     assert len(normalize("deadline " * 5000)) <= 2000
 
 
-def test_name_tokens_abbreviations_and_compounds():
-    assert name_tokens("St. Ignatiusgymnasium") == name_tokens("sint ignatius gymnasium")
-    assert name_tokens("Regionale Scholengemeenschap Enkhuizen") == name_tokens("RSG Enkhuizen")
-    assert name_tokens("Sint-Laurenscollege") == name_tokens("St Laurens college")
-    assert name_tokens("Chr. Lyceum") == name_tokens("Christelijk lyceum")
-    assert name_tokens("stedelijk gym") == ["stedelijk", "gymnasium"]
-    assert name_tokens("Koning Willem I") != name_tokens("Koning Willem II")
-    assert name_tokens("Koning Willem 2") == name_tokens("Koning Willem II")
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=60))
+def test_the_fast_path_of_clean_gives_what_the_long_way_gives(s):
+    assert clean(s) == _clean(s)
 
 
 @settings(max_examples=400, deadline=None)
@@ -56,12 +52,6 @@ def test_normalize_handles_any_string_and_is_idempotent(s):
     assert normalize(once) == once
     assert set(once) <= set("abcdefghijklmnopqrstuvwxyz0123456789 ")
     assert "  " not in once and once == once.strip()
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
-def test_name_tokens_never_raise(s):
-    assert all(t and t == normalize(t) for t in name_tokens(s))
 
 
 @pytest.mark.parametrize("raw,want", [

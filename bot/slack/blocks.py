@@ -497,7 +497,7 @@ def lookup_blocks(lk: Lookup, lang: str = "nl") -> list[dict]:
     blocks = sections(escape(body))
     buttons: list[dict] = []
     if lk.status == "ambiguous" or (lk.status == "not_found" and lk.reason == "no_match"):
-        buttons += school_buttons(lk.candidates, lang)
+        buttons += school_buttons(lk.candidates, lang, lk.unlisted)
     if lk.status == "not_granted" and lk.match:
         buttons.append(button(S[lang]["draft_button"], A_DRAFT, _value(s=lk.match.name), style="primary"))
     elif lk.status == "not_found" and lk.reason in ("no_match", "host_not_listed") and lk.query.strip():
@@ -518,9 +518,12 @@ def unavailable_blocks(query: str, info: dict, lang: str = "nl") -> list[dict]:
     return blocks
 
 
-def school_buttons(schools: Iterable[School], lang: str) -> list[dict]:
-    """One button per school (value: its name and host, to find it on the list again)."""
-    return [button(school_label(c), f"{A_PICK_SCHOOL}:{i}", _value(n=c.name, h=c.host, l=lang))
+def school_buttons(schools: Iterable[School], lang: str, unlisted: Iterable[int] = ()) -> list[dict]:
+    """One button per school (value: its name and host, to find it on the list again; for a
+    directory school that is not on the list, ``unlisted``, its name and place, to look it up)."""
+    out = set(unlisted)
+    return [button(school_label(c, i not in out, lang), f"{A_PICK_SCHOOL}:{i}",
+                   _value(n=f"{c.name} {c.city}".strip() if i in out else c.name, h=c.host, l=lang))
             for i, c in enumerate(schools)]
 
 

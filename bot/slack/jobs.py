@@ -92,7 +92,9 @@ class Jobs:
         if store is None or result.status not in ("updated", "unchanged") or result.consent.example:
             return []
         try:
-            granted = store.close_granted(result.consent, now)
+            matcher = self.bot.schools
+            codes = matcher.linked_codes() if matcher.consent is result.consent else ()
+            granted = store.close_granted(result.consent, now, codes)
         except StoreError as e:
             log.error("requests not checked against the new list: %s", e)
             return []
