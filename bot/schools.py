@@ -250,8 +250,10 @@ class SchoolMatcher:
         vestigingscode; never raises for bad input)."""
         from .directory import code_in
 
-        b = self._build()
         info = self.info()
+        if self.consent.unavailable:  # no good list yet: no verdict at all, not even "not on the list"
+            return Lookup(Status.NOT_FOUND, query, reason=Reason.NO_MATCH, list_info=info)
+        b = self._build()
         host = host_in(query)
         if host:
             return self._host(query, host, b, info)
@@ -269,8 +271,7 @@ class SchoolMatcher:
             return self._general(query, q, b, info)
         cands = self._candidates(q, b)
         found = self._decide(query, q, cands, b, info)
-        if found.status != Status.GRANTED and all(t in self.places for t in distinct) \
-                and found.status != Status.NOT_GRANTED:
+        if found.status not in (Status.GRANTED, Status.NOT_GRANTED) and all(t in self.places for t in distinct):
             return self._general(query, q, b, info)  # "lyceum delft": which one?
         return found
 
@@ -323,6 +324,10 @@ class SchoolMatcher:
         return ("h", host, n.places, n.generic & lexicon().types)
 
     def _decide(self, query: str, q: Name, cands: list[_Candidate], b: _Built, info: dict) -> Lookup:
+        """The verdict from the candidates (see the module docstring, step 3): the best fitting
+        tier, grouped by real school (:meth:`_identity`); then the checks that turn a grant on
+        little evidence into a question (:meth:`_known_elsewhere`, :meth:`_one_word_of_many`, a
+        weak link, a typo) and a directory school that may be listed into one (:meth:`_may_be_listed`)."""
         good = [c for c in cands if c.match.fit in GRANTABLE]
         if not good:
             offers = [c for c in cands if c.match.fit == Fit.OFFER]
