@@ -38,6 +38,17 @@ from typing import Any
 import httpx
 import pytest
 
+
+def pytest_sessionstart(session):
+    """Fit (or load) the bundled knowledge base's FAQ model once, before any test: on a fresh
+    clone the first fit takes about a minute and logs a warning, which no test should see as
+    its own output. xdist workers wait on the fit's lock and then load the cache."""
+    from bot.faq import FaqModel
+    from bot.knowledge import load_knowledge
+
+    FaqModel.for_knowledge(load_knowledge())
+
+
 # -- generic ------------------------------------------------------------------------------------
 def _setting_names() -> set[str]:
     """The variables in :mod:`bot.config`'s table (so a new setting is scrubbed too)."""
