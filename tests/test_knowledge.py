@@ -136,3 +136,17 @@ def test_missing_directory_and_file(tmp_path):
     d.mkdir()
     with pytest.raises(KnowledgeError, match="cannot read"):
         load_knowledge(d)
+
+
+def test_out_of_scope_questions_are_validated_like_the_rest(tmp_path):
+    d = kb_dir(tmp_path, two_entries())
+    (d / "out-of-scope.yaml").write_text('out_of_scope:\n  nl: ["hoe laat is het", no]\n  en: []\n  fr: []\n')
+    with pytest.raises(KnowledgeError) as e:
+        load_knowledge(d)
+    fs = e.value.faults
+    assert any("out-of-scope.yaml:2:" in f and "must be non-empty text" in f for f in fs), fs
+    assert any("out-of-scope.yaml" in f and "fr" in f for f in fs), fs
+    (d / "out-of-scope.yaml").write_text('out_of_scope:\n  nl: ["hoe laat is het"]\n  en: ["what time is it"]\n')
+    assert load_knowledge(d).out_of_scope == {"nl": ["hoe laat is het"], "en": ["what time is it"]}
+    (d / "out-of-scope.yaml").unlink()
+    assert load_knowledge(d).out_of_scope == {}
