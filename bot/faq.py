@@ -548,7 +548,9 @@ class FaqMatcher:
 
     def scores(self, question: str) -> dict[str, float]:
         """Every entry's probability in 0..1 for ``question``, by entry id."""
-        p, _ = self.model.probabilities(question)
+        return self._by_entry(self.model.probabilities(question)[0])
+
+    def _by_entry(self, p: np.ndarray) -> dict[str, float]:
         return {c: float(x) for c, x in zip(self.model.classes, p) if c != OUT_OF_SCOPE}
 
     def answer(self, question: str) -> Answer:
@@ -560,7 +562,7 @@ class FaqMatcher:
         lang = "en" if p_en >= ENGLISH_AT else "nl"
         if all(w in STOP_WORDS for w in words):  # "nee", "waarom?", "thanks!": no topic to weigh
             return Answer("no_match", None, 0.0, (), lang, "no_topic")
-        scores = {c: float(x) for c, x in zip(self.model.classes, p) if c != OUT_OF_SCOPE}
+        scores = self._by_entry(p)
         status, picked = decide(p, self.model.classes, self.model.thresholds)
         best = max(scores.values(), default=0.0)
         if status == "answered":

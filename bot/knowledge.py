@@ -184,12 +184,23 @@ _ENTRY_FIELDS = {"id", "question", "alternates", "keywords", "answer", "links", 
                  "operator_url", "operator_note"}
 
 
-def _load_entries(path: Path, faults: list[str]) -> list[Entry]:
-    c = _Checker(path)
+_UNREADABLE = object()
+
+
+def _parse(path: Path, faults: list[str]):
+    """The YAML document at ``path`` (``None`` for an empty file), or :data:`_UNREADABLE` with
+    the fault (file:line) added to ``faults``."""
     try:
-        data = load(path)
+        return load(path)
     except YamlFault as e:
         faults.append(str(e))
+        return _UNREADABLE
+
+
+def _load_entries(path: Path, faults: list[str]) -> list[Entry]:
+    c = _Checker(path)
+    data = _parse(path, faults)
+    if data is _UNREADABLE:
         return []
     if not isinstance(data, LineDict) or not isinstance(data.get("entries"), list):
         faults.append(f"{path}:1: expected a mapping with a list 'entries'")
@@ -250,10 +261,8 @@ def _load_entries(path: Path, faults: list[str]) -> list[Entry]:
 
 def _load_templates(path: Path, faults: list[str]) -> dict[str, DraftTemplate]:
     c = _Checker(path)
-    try:
-        data = load(path)
-    except YamlFault as e:
-        faults.append(str(e))
+    data = _parse(path, faults)
+    if data is _UNREADABLE:
         return {}
     if not isinstance(data, LineDict) or not isinstance(data.get("templates"), list):
         faults.append(f"{path}:1: expected a mapping with a list 'templates'")
@@ -290,10 +299,8 @@ def _load_out_of_scope(path: Path, faults: list[str]) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     c = _Checker(path)
-    try:
-        data = load(path)
-    except YamlFault as e:
-        faults.append(str(e))
+    data = _parse(path, faults)
+    if data is _UNREADABLE:
         return {}
     if not isinstance(data, LineDict) or "out_of_scope" not in data:
         faults.append(f"{path}:1: expected a mapping with 'out_of_scope': {{nl: [...], en: [...]}}")

@@ -514,24 +514,29 @@ def short_name(name: str) -> str:
         kinds.append("level" if parts and all(p in lex.levels for p in parts)
                      else "join" if bare in lex.connectors or not bare else "word")
     keep = [True] * len(ws)
-    i = 0
-    while i < len(ws):
-        if kinds[i] == "word":
-            i += 1
-            continue
-        j = i
-        while j < len(ws) and kinds[j] != "word":
-            j += 1
-        levels = sum(1 for k in range(i, j) if kinds[k] == "level")
+    for i, j in _runs(kinds):
+        levels = kinds[i:j].count("level")
         if levels >= 2 or (levels and ws[i].lower() == "voor" and j == len(ws)):
-            for k in range(i, j):
-                keep[k] = False
-        i = j
+            keep[i:j] = [False] * (j - i)
     out = ["Scholengemeenschap" if w.lower() == "sgm" else w for w, k in zip(ws, keep) if k]
     while out and out[-1].lower().strip(",") in lex.connectors:
         out.pop()
     short = " ".join(out).strip(" ,;-")
     return short if any(c.isalpha() for c in short) else name.strip()
+
+
+def _runs(kinds: list[str]):
+    """The maximal runs ``(start, end)`` (end exclusive) of ``kinds`` that hold no ``"word"``."""
+    i = 0
+    while i < len(kinds):
+        if kinds[i] == "word":
+            i += 1
+            continue
+        j = i
+        while j < len(kinds) and kinds[j] != "word":
+            j += 1
+        yield i, j
+        i = j
 
 
 def _marker_split(text: str) -> tuple[str, str]:
@@ -573,19 +578,7 @@ def split_duo_name(name: str) -> tuple[str, str]:
         return "word"
 
     kinds = [kind(w) for w in ws]
-    best: tuple[int, int] | None = None
-    i = 0
-    while i < len(ws):
-        if kinds[i] == "word":
-            i += 1
-            continue
-        j = i
-        while j < len(ws) and kinds[j] != "word":
-            j += 1
-        if sum(1 for k in range(i, j) if kinds[k] == "level") >= 2 and i > 0:
-            best = (i, j)
-            break
-        i = j
+    best = next(((i, j) for i, j in _runs(kinds) if kinds[i:j].count("level") >= 2 and i > 0), None)
     if best is None:
         board, loc = _marker_split(name)
         return _without_street(board.strip(" ,;-") or name.strip()), _not_a_street(loc)
