@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..store import Store, StoreError
+from .store import Store, StoreError
 
 log = logging.getLogger("bot.feedback")
 
