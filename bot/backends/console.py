@@ -135,8 +135,10 @@ class ConsoleBackend(Backend):
         subject = self._read(t["edit_subject"].format(value=d.subject))
         self.out.write(t["edit_body"] + "\n")
         body: list[str] = []
-        while (line := self._read()) is not None and line.strip() != ".":
+        line = self._read()
+        while line is not None and line.strip() != "." and (body or line.strip()):  # Enter first: unchanged
             body.append(line)
+            line = self._read()
         values = {"to": to or d.to, "subject": subject or d.subject, "body": "\n".join(body) or d.body}
         _, errors = validate_edit(values)
         if errors:
