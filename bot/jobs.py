@@ -31,7 +31,7 @@ import threading
 from datetime import datetime, timedelta
 
 from .backends.base import Backend
-from .consent_source import RefreshResult
+from .consent_source import RefreshResult, on_added
 from .consentlist import School
 from .conversation import Conversation
 from .errors import DeliveryFailed
@@ -72,6 +72,7 @@ class Jobs:
         self._serving = False
         self._built_pid = os.getpid()
         self._inherited: list[Store] = []
+        self._announce = on_added(self._keep_added)
         source = self.bot.consent_source
         if source is not None:
             source.add_listener(self.on_refresh)
@@ -96,11 +97,14 @@ class Jobs:
         """The consent source's listener (on the refreshing thread, under its lock): grant,
         and keep the news for :meth:`flush`."""
         granted = self.grant(result)
-        added = (result.added if self.settings.announce_channel and result.status == "updated"
-                 and result.same_source else ())
         with self._news:
             self._granted += granted
-            self._added += added
+        if self.settings.announce_channel:
+            self._announce(result)
+
+    def _keep_added(self, schools: tuple[School, ...]) -> None:
+        with self._news:
+            self._added += schools
 
     def grant(self, result: RefreshResult, now: datetime | None = None) -> list[Request]:
         """Close the open requests whose school is on the refreshed list (the store only; the
