@@ -22,6 +22,7 @@ apologises.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -60,6 +61,7 @@ SUBJECT_MAX = 250
 """Longest subject accepted for a draft."""
 BODY_MAX = 3000
 """Longest text kept for a draft."""
+_EMAIL = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+\.[A-Za-z]{2,}$")
 _ONE_WORD_HELP = ("low_score", "out_of_scope")
 """A one-word slash command the knowledge base cannot place is an unknown command: help."""
 
@@ -76,14 +78,12 @@ def validate_edit(values: Mapping[str, str], lang: str = "nl") -> tuple[dict[str
     """Check an edited draft ``{to, subject, body}``: ``(cleaned, errors)``, ``errors``
     mapping a field to a sentence in ``lang`` (empty when all is well). The recipient may be
     empty; the subject and the text may not."""
-    import re
-
     s = CHAT[_lang(lang)]
     to = (values.get("to") or "").strip()
     subject = " ".join((values.get("subject") or "").split())
     body = (values.get("body") or "").replace("\r\n", "\n").strip()
     errors = {}
-    if to and (len(to) > EMAIL_MAX or not re.match(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+\.[A-Za-z]{2,}$", to)):
+    if to and (len(to) > EMAIL_MAX or not _EMAIL.match(to)):
         errors["to"] = s["bad_email"]
     if not subject:
         errors["subject"] = s["empty_subject"]

@@ -135,9 +135,8 @@ def draft_text(reply: Reply) -> str:
         lines.append(CHAT["nl"]["draft_unverified"])
     if reply.existing:
         lines.append(existing_text("draft_open", reply.existing))
-    lk = reply.lookup
-    if lk and lk.status == "granted" and lk.match:
-        lines.append(t["draft_listed"].format(name=lk.match.name))
+    if reply.listed_as:
+        lines.append(t["draft_listed"].format(name=reply.listed_as))
     if d.to:
         lines.append(t["draft_to"].format(to=d.to))
     lines += [t["draft_head"].format(school=d.school), "", t["draft_subject"].format(subject=d.subject), "", d.body]

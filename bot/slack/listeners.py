@@ -22,9 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.context.respond import Respond
