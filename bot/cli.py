@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from .config import Settings
-from .consent_source import refresh_report, rows_notice, rows_text, status_report
 from .consentlist import ConsentList
-from .core import Bot, KnowledgeBot, Reply
+from .core import Bot, KnowledgeBot
 from .errors import BotError
-from .render import diff_text, import_text, links_text, list_line, lookup_text, reply_text, update_text
+from .render import (diff_text, import_text, links_text, lookup_text, refresh_report, reply_text, rows_notice,
+                     rows_text, status_report, update_text)
+from .replies import Reply
 
 log = logging.getLogger("bot")
 
@@ -327,36 +328,28 @@ def _diff_text(old: ConsentList, new: ConsentList, changes) -> str:
     return "\n".join(lines)
 
 
-def console(bot: Bot, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """The interactive console: questions, ``school <naam>``, ``verzoek <school>``, ``help``, ``quit``."""
-    interactive = stdin.isatty()
-    out.write("Magister-koppeling bot (console). Typ een vraag, `school <naam>`, `verzoek <school>`, `help` of `quit`.\n")
-    out.write(list_line(bot.consent.info(), "nl").strip("_") + "\n")
-    while True:
-        if interactive:
-            out.write("\n> ")
-        out.flush()
-        line = stdin.readline()
-        if not line:
-            out.write("\n")
-            return 0
-        text = line.strip()
-        if not text:
-            continue
-        if text.lower() in ("quit", "exit", "stop", "q", ":q", "bye", "doei"):
-            out.write("Tot ziens!\n")
-            return 0
-        try:
-            reply = bot.handle(text)
-            # The knowledge base speaks Slack ("/magister school <naam>"); here it is "school <naam>".
-            out.write(reply_text(reply, bot.kb, bot.settings.help_contact).replace("`/magister ", "`") + "\n")
-        except BrokenPipeError:  # the reader is gone: main() ends the run quietly
-            raise
-        except Exception:  # the console keeps going, whatever one message does
-            log.exception("failed on %r", text[:80])
-            out.write("Er ging iets mis met dit bericht; probeer het anders te formuleren.\n")
-        if not interactive:
-            out.write("\n")
+def console(bot: Bot, settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """The interactive console (:mod:`bot.backends.console`) on ``bot``, with the request store
+    ``DATA_DIR/bot.sqlite3`` (without it, logged, when it cannot be opened): every flow of
+    Slack, in a terminal. A refresh asked for there grants requests as the Slack app does."""
+    from .backends.console import ConsoleBackend
+    from .conversation import Conversation
+    from .jobs import Jobs
+    from .store import Store, StoreError
+
+    try:
+        store: Store | None = Store.from_settings(settings)
+    except StoreError as e:
+        log.error("request tracking is off: %s", e)
+        store = None
+    backend = ConsoleBackend(Conversation(bot, store), stdin, out)
+    jobs = Jobs(backend.conversation, backend)  # no threads: a refresh typed here tells of its grants
+    try:
+        return backend.run()
+    finally:
+        jobs.close()
+        if store is not None:
+            store.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -412,7 +405,7 @@ def _main(argv: list[str] | None) -> int:
         bot = Bot.from_settings(settings)
         _check_list(bot.consent, args)
         if command in (None, "console"):
-            return console(bot, sys.stdin, sys.stdout)  # the streams of now, not of import time
+            return console(bot, settings, sys.stdin, sys.stdout)  # the streams of now, not of import time
         return run_batch(args, bot, sys.stdin, sys.stdout)
     except BotError as e:
         print(f"error: {e}", file=sys.stderr)

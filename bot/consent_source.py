@@ -25,8 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -38,6 +36,8 @@ from urllib.parse import urlsplit, urlunsplit
 from . import consentlist
 from .consentlist import ConsentList, School
 from .errors import ConsentListError
+from .fileio import atomic_write
+from .periodic import Periodic
 
 if TYPE_CHECKING:
     import httpx  # imported where a fetch needs it: start-up without a URL does without (~20 ms)
@@ -204,50 +204,6 @@ def _get_once(client: httpx.Client, url: str, policy: FetchPolicy) -> Fetched:
         raise _Retry(f"cannot connect: {str(e)[:120] or type(e).__name__}") from None
     except httpx.HTTPError as e:
         raise FetchError(f"{type(e).__name__}: {str(e)[:120]}") from None
-
-
-# -- files ------------------------------------------------------------------------------
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a reader (or a crash, or a kill) sees the old
-    file or the new one, never a mix: write a temporary file beside it, fsync, rename over
-    it (``os.replace``), fsync the folder. Creates the folder. Raises :class:`OSError`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _sweep(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return  # e.g. Windows: no directory fsync
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def _sweep(path: Path, older_than: float = 3600.0) -> None:
-    """Remove temporary files a killed writer left beside ``path`` (only old ones: a young one
-    may be another process's write in progress)."""
-    now = time.time()
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        try:
-            if now - tmp.stat().st_mtime > older_than:
-                tmp.unlink()
-        except OSError:
-            pass
 
 
 def _now() -> datetime:
@@ -686,155 +642,9 @@ def _format(url: str, content_type: str) -> str | None:
     return "yaml" if "yaml" in content_type.lower() else None
 
 
-class Periodic:
-    """Calls ``fn()`` on a daemon thread: first after ``first_after`` seconds, then every
-    ``every`` seconds (``every <= 0``: :meth:`start` does nothing). A call that raises is
-    logged and the thread goes on. :meth:`stop` asks the thread to end and waits for it."""
-
-    def __init__(self, fn: Callable[[], object], every: float, *, first_after: float = 0.0,
-                 name: str = "periodic"):
-        self.fn = fn
-        self.every = every
-        self.first_after = first_after
-        self.name = name
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the thread (once; again after :meth:`stop`)."""
-        if self.every <= 0 or self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 10.0) -> bool:
-        """Stop the thread; ``True`` when it ended within ``timeout`` seconds (a call under
-        way finishes first; the thread is a daemon, so it never holds up the process's exit)."""
-        self._stop.set()
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _run(self) -> None:
-        delay = self.first_after
-        while not self._stop.wait(delay):
-            try:
-                self.fn()
-            except Exception:  # the thread must outlive any one call
-                log.exception("%s failed", self.name)
-            delay = self.every
-
-
 class Refresher(Periodic):
     """:class:`Periodic` ``source.refresh()``: the background refresh of the consent list."""
 
     def __init__(self, source: ConsentSource, every: float, *, first_after: float = 0.0):
         super().__init__(source.refresh, every, first_after=first_after, name="consent-refresh")
         self.source = source
-
-
-# -- wording for rows skipped or kept with a warning, and for a list that is unavailable ------
-# (next to bot.render's LIST_T, which words the rest of a refresh and a status; to be folded in there)
-ROWS_T = {
-    "nl": {
-        "skipped": "Rijen overgeslagen in deze lijst: {n}",
-        "warned": "Rijen ingelezen met een waarschuwing: {n}",
-        "more": "… en {n} meer",
-        "unavailable": "Geen lijst in gebruik: er is nog geen goede lijst ({error}). Opzoekingen geven geen "
-                       "oordeel tot het ophalen lukt.",
-        "failed_unavailable": "⚠️ Lijst niet opgehaald: {error}\nEr is nog geen goede lijst: opzoekingen geven "
-                              "geen oordeel tot het ophalen lukt.",
-        "stderr": "let op: {source}: {n} rijen overgeslagen ({reasons}{more})",
-        "stderr_warned": "{n} rijen ingelezen met een waarschuwing ({reasons}{more})",
-        "stderr_hint": "; zie `{hint}`",
-    },
-    "en": {
-        "skipped": "Rows skipped in this list: {n}",
-        "warned": "Rows read with a warning: {n}",
-        "more": "… and {n} more",
-        "unavailable": "No list in use: there is no good list yet ({error}). Lookups give no verdict until a "
-                       "fetch succeeds.",
-        "failed_unavailable": "⚠️ List not fetched: {error}\nThere is no good list yet: lookups give no verdict "
-                              "until a fetch succeeds.",
-        "stderr": "note: {source}: {n} rows skipped ({reasons}{more})",
-        "stderr_warned": "{n} rows read with a warning ({reasons}{more})",
-        "stderr_hint": "; see `{hint}`",
-    },
-}
-ROWS_SHOWN = 10
-"""Rows listed by :func:`rows_text` before "… en N meer"."""
-
-
-def rows_text(faults: tuple[str, ...] | list[str], warnings: tuple[str, ...] | list[str] = (), lang: str = "nl",
-              limit: int | None = ROWS_SHOWN) -> str:
-    """The rows skipped and the rows kept with a warning, each group under a count, at most
-    ``limit`` of each (``None``: all), then "… en N meer"; ``""`` when there are none."""
-    t = ROWS_T[lang]
-    lines: list[str] = []
-    for key, rows in (("skipped", list(faults)), ("warned", list(warnings))):
-        if not rows:
-            continue
-        shown = rows if limit is None else rows[:limit]
-        lines.append(t[key].format(n=len(rows)))
-        lines += [f"  {r}" for r in shown]
-        if len(rows) > len(shown):
-            lines.append("  " + t["more"].format(n=len(rows) - len(shown)))
-    return "\n".join(lines)
-
-
-def rows_notice(consent: ConsentList, hint: str = "python -m bot consent status", lang: str = "nl",
-                reasons: int = 3) -> str:
-    """One line (for standard error) naming how many rows of ``consent`` were skipped and the
-    first ``reasons`` of them (and the rows kept with a warning, when there are), ending with
-    the command ``hint`` that lists them all; ``""`` when no row was skipped."""
-    t = ROWS_T[lang]
-    if not consent.faults:
-        return ""
-
-    def part(key: str, rows: tuple[str, ...]) -> str:
-        more = f"; {t['more'].format(n=len(rows) - reasons)}" if len(rows) > reasons else ""
-        return t[key].format(source=consent.source, n=len(rows), reasons="; ".join(rows[:reasons]), more=more)
-
-    line = part("stderr", consent.faults)
-    if consent.warnings:
-        line += "; " + part("stderr_warned", consent.warnings)
-    return line + t["stderr_hint"].format(hint=hint)
-
-
-def status_report(status: dict[str, Any], lang: str = "nl", limit: int | None = ROWS_SHOWN) -> str:
-    """:meth:`ConsentSource.status` as text: :func:`bot.render.status_text`, with the rows
-    skipped and warned about listed (:func:`rows_text`), and an unavailable list called so."""
-    from .render import LIST_T, status_text  # here, not at the top: render imports core imports this module
-
-    shown = status_text({**status, "rows_skipped": 0, "cache": None}, lang).split("\n")
-    info = status["list"]
-    if info.get("unavailable"):  # status_text would call the empty stand-in the list in use
-        prefix = LIST_T[lang]["s_in_use"].split("{")[0]
-        shown = [ROWS_T[lang]["unavailable"].format(error=info.get("error") or "?") if x.startswith(prefix) else x
-                 for x in shown]
-    rows = rows_text(status.get("faults", ()), status.get("warnings", ()), lang, limit)
-    if rows:
-        shown.append(rows)
-    if status.get("cache"):
-        shown.append(LIST_T[lang]["s_cache"].format(path=status["cache"]))
-    return "\n".join(shown)
-
-
-def refresh_report(result: RefreshResult, lang: str = "nl", limit: int | None = 20) -> str:
-    """A :class:`RefreshResult` as text: :func:`bot.render.refresh_text` (with the rows
-    skipped), the rows kept with a warning, and a failure with no good list called so."""
-    from .render import refresh_text
-
-    if result.status in ("failed", "refused") and result.consent.unavailable:
-        text = ROWS_T[lang]["failed_unavailable"].format(error=result.error)
-    else:
-        text = refresh_text(result, lang, limit)
-    warned = rows_text((), result.warnings, lang, limit)
-    return f"{text}\n{warned}" if warned else text

@@ -1,8 +1,12 @@
-"""The Slack-free core: one :class:`Bot` that every front end (console, CLI, Slack) calls.
+"""The matching engine and the one router: :class:`Bot` answers a question, looks a school up
+and drafts a request; :func:`route` tells which of these (or which conversation command) a
+message asks for.
 
-``Bot.handle(text) -> Reply`` routes a message: a command (``school X``, ``verzoek X``,
-``help``), a question about one school ("heeft het Cals College al toestemming gegeven?"),
-or a question for the knowledge base. It takes and returns plain data; front ends render.
+``Bot.handle(text) -> Reply`` answers one text the way every front end used to: a command
+(``school X``, ``verzoek X``, ``help``), a question about one school ("heeft het Cals College
+al toestemming gegeven?"), or a question for the knowledge base. The conversation around it
+(requests, grants, admin commands, buttons) is :class:`bot.conversation.Conversation`.
+It takes and returns plain data; front ends render.
 """
 from __future__ import annotations
 
@@ -18,38 +22,40 @@ from .consent_source import ConsentSource
 from .consentlist import ConsentList, School
 from .directory import Directory
 from .directory import load_default as load_directory
-from .drafts import Draft, draft
+from .drafts import draft
 from .errors import ConsentListError
 from .faq import Answer, FaqMatcher
+from .replies import Reply
 from .knowledge import KnowledgeBase, load_knowledge
 from .linking import OVERRIDES_FILE, Override, read_overrides
 from .names import lexicon, words
 from .schools import Lookup, SchoolMatcher
 from .text import STOP_WORDS as STOP, clean, fold
 
-# Subcommands, Dutch first; English names are aliases.
+# Commands with an argument (the first word), Dutch first; English names are aliases.
 COMMANDS = {
     "school": "school", "scholen": "school", "zoek": "school", "lookup": "school", "check": "school",
     "verzoek": "verzoek", "request": "verzoek", "draft": "verzoek", "aanvraag": "verzoek",
     "help": "help", "hulp": "help", "?": "help",
 }
+# Commands that are the whole message, with the language they are in.
+WHOLE_COMMANDS = {
+    ("verzoeken",): ("requests", "nl"), ("requests",): ("requests", "en"),
+    ("lijst", "vernieuwen"): ("list_refresh", "nl"), ("lijst", "status"): ("list_status", "nl"),
+    ("list", "refresh"): ("list_refresh", "en"), ("list", "status"): ("list_status", "en"),
+}
 
 
 @dataclass(frozen=True)
-class Reply:
-    """What the bot says back, as data.
+class Route:
+    """What a message asks for: ``command`` (``help``, ``school``, ``verzoek``, ``requests``,
+    ``list_refresh``, ``list_status``, or ``""`` for a question), its ``arg`` (the rest of the
+    text; the whole text for a question) and ``lang`` when the command's word says it
+    (``"requests"`` is English), else ``""``."""
 
-    ``kind``: ``"answer"`` (``answer`` set), ``"lookup"`` (``lookup`` set), ``"draft"``
-    (``draft`` set, with the ``lookup`` that found the school when there was one),
-    ``"help"`` or ``"usage"`` (``text`` names what is missing). ``lang`` is ``"nl"`` or ``"en"``.
-    """
-
-    kind: str
-    lang: str = "nl"
-    answer: Answer | None = None
-    lookup: Lookup | None = None
-    draft: Draft | None = None
-    text: str = ""
+    command: str
+    arg: str
+    lang: str = ""
 
 
 # "heeft het Cals College al toestemming gegeven?", "staat X op de lijst?", "is X al gekoppeld?",
@@ -166,15 +172,23 @@ class Bot:
 
     # -- entry points ---------------------------------------------------------------------
     def handle(self, text: str) -> Reply:
-        """Answer one message (any ``str``; never raises for bad input)."""
+        """Answer one message (any ``str``; never raises for bad input): ``help``, ``school X``,
+        ``verzoek X``, else :meth:`respond` (the conversation's own commands, such as
+        ``verzoeken``, are questions here: :class:`~bot.conversation.Conversation` answers them)."""
         cleaned = clean(text)
-        command, arg = parse_command(cleaned)
-        if command == "help":
+        r = route(cleaned)
+        if r.command == "help":
             return Reply("help", self.faq.detect_lang(cleaned))
-        if command == "school":
-            return self.lookup_reply(arg, lang=self.faq.detect_lang(cleaned))
-        if command == "verzoek":
-            return self.draft_reply(arg)
+        if r.command == "school":
+            return self.lookup_reply(r.arg, lang=self.faq.detect_lang(cleaned))
+        if r.command == "verzoek":
+            return self.draft_reply(r.arg)
+        return self.respond(cleaned)
+
+    def respond(self, cleaned: str) -> Reply:
+        """A question, already :func:`~bot.text.clean`: a lookup when it asks about one school
+        ("heeft het Cals College al toestemming gegeven?", or a school's name alone), else the
+        knowledge base's answer (``answer`` reply, ``question`` set)."""
         name = school_in_question(cleaned)
         if name and self._names_a_school(name):
             return Reply("lookup", self.faq.detect_lang(cleaned), lookup=self.schools.lookup(name))
@@ -186,7 +200,7 @@ class Bot:
             found = self.schools.lookup(rest) if rest else None
             if found and (found.status == "granted" or (found.status == "ambiguous" and found.score >= 0.6)):
                 return Reply("lookup", answer.lang, lookup=found)
-        return Reply("answer", answer.lang, answer=answer)
+        return Reply("answer", answer.lang, answer=answer, question=cleaned)
 
     def ask(self, question: str) -> Answer:
         """The knowledge base's answer to ``question``."""
@@ -202,6 +216,24 @@ class Bot:
             return Reply("usage", lang, text="school")
         return Reply("lookup", lang, lookup=self.schools.lookup(query))
 
+    def chosen(self, name: str, host: str) -> Lookup:
+        """The school picked from a "welke bedoel je?" list: granted when the list in use has
+        exactly this name and host; otherwise (the list changed, or it was a school of the
+        directory) an ordinary lookup of ``name``."""
+        consent = self.consent
+        exact = [s for s in consent.schools if s.name == name and s.host == host]
+        if not exact:
+            return self.lookup(name)
+        school = exact[0]
+        same = tuple(s for s in consent.schools if s.host and s.host == school.host and s is not school)
+        return Lookup("granted", name, school, same, 1.0, "", consent.info())
+
+    def listed_as(self, query: str) -> str:
+        """The name the list in use gives the school ``query`` names when the bot calls it
+        listed (granted), else ``""``."""
+        lk = self.lookup(query)
+        return lk.match.name if lk.status == "granted" and lk.match else ""
+
     def draft_reply(self, query: str, *, sender: str = "", sender_email: str = "", note: str = "",
                     today: date | None = None) -> Reply:
         """A request draft for the school ``query`` names.
@@ -210,22 +242,25 @@ class Bot:
         reply says it is already on the list); a school of the directory that is not on the
         list is named as typed, with the directory's place and vestigingscode (so that the
         request is granted when the list links an entry to it); an unknown name is used as typed.
+        ``usage`` when ``query`` is empty.
         """
-        if not query.strip():
+        typed = clean(query)
+        if not typed:
             return Reply("usage", "nl", text="verzoek")
-        found = self.schools.lookup(query)
+        found = self.schools.lookup(typed)
         if found.status == "granted" and found.match:
             school = found.match
         elif found.status == "not_granted" and found.match:
             # a directory school: named as staff typed it, with DUO's place and codes
-            school = replace(found.match, name=clean(query))
+            school = replace(found.match, name=typed)
         else:
-            school = School(clean(query))
+            school = School(typed)
         s = self.settings
         d = draft(self.kb, school, institute=s.institute_name, sender=sender or s.institute_name,
                   sender_email=sender_email or s.institute_email, sender_phone=s.institute_phone,
                   note=note, today=today)
-        return Reply("draft", "nl", lookup=found, draft=d)
+        listed = found.match.name if found.status == "granted" and found.match else ""
+        return Reply("draft", "nl", lookup=found, draft=d, school_query=query, listed_as=listed)
 
     # -- helpers ------------------------------------------------------------------------
     def _school_words(self, text: str) -> str:
@@ -241,6 +276,21 @@ class Bot:
         generic = lexicon().generic
         found = [w for w in words(name) if w not in generic and w not in STOP and w not in _REFERENTS]
         return any(not self.faq.knows(w) or w in self.schools.postings for w in found)
+
+
+def route(cleaned: str) -> Route:
+    """The one router: what the text (already :func:`~bot.text.clean`) asks for.
+
+    A whole-message command first (``verzoeken``, ``lijst vernieuwen``, ``list status``: these
+    words in a longer question stay a question), then a first-word command (``school X``,
+    ``verzoek X``, ``help``; see :func:`parse_command`), else a question (``command`` ``""``).
+    """
+    words = tuple(w.strip("?!.,:;") for w in fold(cleaned).split())
+    whole = WHOLE_COMMANDS.get(words)
+    if whole:
+        return Route(whole[0], "", whole[1])
+    command, arg = parse_command(cleaned)
+    return Route(command, arg)
 
 
 def parse_command(text: str) -> tuple[str, str]:

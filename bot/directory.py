@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import consentlist
-from .consent_source import FetchError, FetchPolicy, atomic_write, display_url, fetch
+from .consent_source import FetchError, FetchPolicy, display_url, fetch
+from .fileio import atomic_write
 from .consentlist import School
 from .errors import ConsentListError
 from .matching import NameIndex

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from .consentlist import School
 from .knowledge import KnowledgeBase
 from .text import clean
+from .wording import MONTHS
 
 MAX_FIELD_CHARS = 200
 """Longest name, e-mail address or phone number taken into a draft; longer is cut with '…'."""
@@ -24,8 +25,7 @@ MAX_NOTE_CHARS = 1500
 """Longest personal note taken into a draft; longer is cut with '…'."""
 _PLACEHOLDER = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
+MONTHS_NL = MONTHS["nl"]
 
 
 @dataclass(frozen=True)

@@ -29,3 +29,11 @@ class ConsentListError(BotError):
 
 class ConfigError(BotError):
     """A setting from the environment is missing or malformed (names the variable)."""
+
+
+class DeliveryFailed(BotError):
+    """A backend could not deliver a reply (it has logged why)."""
+
+
+class CannotPost(DeliveryFailed):
+    """A backend may not post in that channel (e.g. Slack: the bot is not in it)."""

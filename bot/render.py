@@ -1,113 +1,26 @@
-"""Replies as text: the wording every front end shares (console, CLI, Slack's fallback text).
+"""Replies as text, from the sentences of :mod:`bot.wording`: the console, the command line,
+the test backend, and Slack's shared parts (a lookup's verdict, a refresh's report).
 
-All user-facing sentences live here, Dutch first, English where the user wrote English.
 The text uses Slack mrkdwn (``*bold*``); the console shows it as is. Nothing here escapes
 for Slack: the Slack adapter escapes user- and list-derived strings itself.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timezone, tzinfo
+
 from .consentlist import School
-from .core import Reply
+from .replies import Reply
 from .faq import Answer
 from .knowledge import KnowledgeBase
 from .schools import MAX_CHOICES, Lookup
+from .store import Request
+from .wording import CHAT, HELP, LIST, MONTHS, REPLIES, ROWS
 
-T = {
-    "nl": {
-        "granted": "✅ *{name}*{place} staat op de lijst: de school heeft Studyspace toegang gegeven tot de Magister Public API{host}.",
-        "host": " (Magister: {host})",
-        "same_host": "Op dezelfde Magister-omgeving staan ook: {names}.",
-        "place_unconfirmed": "Let op: de lijst noemt geen plaats bij deze school, dus of het de school in de plaats uit je vraag is, kan ik niet controleren.",
-        "ambiguous": "Welke school bedoel je?",
-        "not_found": "❌ *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven. "
-                     "Staat de school er onder een andere naam op? Zoek dan op de naam zoals Magister die toont, of op de Magister-host (`school.magister.net`).",
-        "not_granted": "❌ *{name}*{place} staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
-        "not_granted_note": "De school staat wel in de scholenlijst van DUO: het is geen tikfout, ze heeft (nog) geen toegang gegeven.",
-        "in_place": " in {city}",
-        "unlisted": "niet op de lijst",
-        "stale": " · ⚠️ mogelijk verouderd",
-        "list_error": " · ⚠️ bijwerken mislukt, dit is de laatst goede lijst",
-        "near": "Lijkt op: {names}.",
-        "offer_draft": "Een verzoek aan de applicatiebeheerder van de school opstellen? Typ `verzoek {query}`.",
-        "too_general": "*{query}* is te algemeen: dat past bij meer dan {n} scholen. Geef de naam van de school, eventueel met de plaats.",
-        "no_name": "Daar kan ik geen schoolnaam in vinden. Typ bijvoorbeeld `school Cals College` of `school cals.magister.net`.",
-        "host_not_listed": "❌ De Magister-omgeving *{query}* staat niet op de lijst van scholen die Studyspace toegang hebben gegeven.",
-        "list": "_Lijst: {source} · {n} scholen · {age}{example}{directory}_",
-        "directory": " · DUO-scholenlijst van {date}",
-        "example": " · ⚠️ VOORBEELDLIJST, geen echte gegevens: stel CONSENT_LIST_URL of CONSENT_LIST_PATH in",
-        "age_unknown": "leeftijd onbekend",
-        "age_today": "bijgewerkt vandaag",
-        "age_days": "bijgewerkt {d} dagen geleden",
-        "age_day": "bijgewerkt gisteren",
-        "ambiguous_q": "Bedoel je een van deze vragen?",
-        "no_match": "Dat weet ik niet. Ik beantwoord vragen over de Magister koppeling van Studyspace, bijvoorbeeld:",
-        "no_topic": "Waarmee kan ik helpen? Stel een vraag over de Magister koppeling, of typ `help`.",
-        "ask_colleague": "Kom je er niet uit? Vraag het aan {contact}.",
-        "related": "Zie ook: {items}",
-        "links": "Bronnen: {items}",
-        "draft_listed": "ℹ️ *{name}* staat al op de lijst: een verzoek is waarschijnlijk niet nodig.",
-        "draft_head": "Concept-verzoek aan de applicatiebeheerder van *{school}*:",
-        "usage_school": "Welke school? Typ `school <naam>`, bijvoorbeeld `school Cals College`.",
-        "usage_verzoek": "Voor welke school? Typ `verzoek <naam>`, bijvoorbeeld `verzoek Vossius Gymnasium`.",
-    },
-    "en": {
-        "granted": "✅ *{name}*{place} is on the list: the school has granted Studyspace access to the Magister Public API{host}.",
-        "host": " (Magister: {host})",
-        "same_host": "The same Magister environment also serves: {names}.",
-        "place_unconfirmed": "Note: the list gives no place for this school, so I can't check that it is the one in the place you named.",
-        "ambiguous": "Which school do you mean?",
-        "not_found": "❌ *{query}* is not on the list of schools that granted Studyspace access. "
-                     "Is it listed under another name? Search for the name as Magister shows it, or for its Magister host (`school.magister.net`).",
-        "not_granted": "❌ *{name}*{place} is not on the list of schools that granted Studyspace access.",
-        "not_granted_note": "The school is in DUO's school directory: it is no typo, it has not granted access (yet).",
-        "in_place": " in {city}",
-        "unlisted": "not on the list",
-        "stale": " · ⚠️ possibly out of date",
-        "list_error": " · ⚠️ refresh failed, this is the last good list",
-        "near": "Similar: {names}.",
-        "offer_draft": "Draft a request to the school's applicatiebeheerder? Type `request {query}`.",
-        "too_general": "*{query}* is too general: it fits more than {n} schools. Give the school's name, and its town if you like.",
-        "no_name": "I can't find a school name in that. Type e.g. `school Cals College` or `school cals.magister.net`.",
-        "host_not_listed": "❌ The Magister environment *{query}* is not on the list of schools that granted Studyspace access.",
-        "list": "_List: {source} · {n} schools · {age}{example}{directory}_",
-        "directory": " · DUO school list of {date}",
-        "example": " · ⚠️ EXAMPLE LIST, not real data: set CONSENT_LIST_URL or CONSENT_LIST_PATH",
-        "age_unknown": "age unknown",
-        "age_today": "updated today",
-        "age_days": "updated {d} days ago",
-        "age_day": "updated yesterday",
-        "ambiguous_q": "Do you mean one of these questions?",
-        "no_match": "I don't know that. I answer questions about Studyspace's Magister connection, for example:",
-        "no_topic": "How can I help? Ask a question about the Magister connection, or type `help`.",
-        "ask_colleague": "Still stuck? Ask {contact}.",
-        "related": "See also: {items}",
-        "links": "Sources: {items}",
-        "draft_listed": "ℹ️ *{name}* is already on the list: a request is probably not needed.",
-        "draft_head": "Draft request to the applicatiebeheerder of *{school}*:",
-        "usage_school": "Which school? Type `school <name>`, e.g. `school Cals College`.",
-        "usage_verzoek": "For which school? Type `request <name>`, e.g. `request Vossius Gymnasium`.",
-    },
-}
-
-HELP = {
-    "nl": """Ik beantwoord vragen over de Magister koppeling van Studyspace.
-• Stel een vraag, bijvoorbeeld: _Wat is de deadline?_ of _Is Studyspace geaccrediteerd?_
-• `school <naam>`: heeft een school Studyspace toegang gegeven? Bijvoorbeeld `school Cals College` of `school cals.magister.net`.
-• Of vraag het gewoon: _Heeft het Cals College al toestemming gegeven?_
-• `verzoek <school>`: een concept-verzoek aan de applicatiebeheerder van de school.
-• `help`: dit overzicht.""",
-    "en": """I answer questions about Studyspace's Magister connection.
-• Ask a question, e.g. _What is the deadline?_ or _Is Studyspace accredited?_
-• `school <name>` (or `lookup <name>`): has a school granted Studyspace access? E.g. `school Cals College`.
-• Or just ask: _Has Cals College granted consent?_
-• `request <school>`: a draft request to the school's applicatiebeheerder.
-• `help`: this overview.""",
-}
 
 
 def age_text(days: float | None, lang: str) -> str:
     """``3.2`` -> ``"bijgewerkt 3 dagen geleden"`` (or English)."""
-    t = T[lang]
+    t = REPLIES[lang]
     if days is None:
         return t["age_unknown"]
     d = int(days)
@@ -119,7 +32,7 @@ def list_line(info: dict | None, lang: str) -> str:
     stale, or the last good copy after a failed refresh)."""
     if not info:
         return ""
-    t = T[lang]
+    t = REPLIES[lang]
     warnings = (t["example"] if info.get("example") else "") + (t["stale"] if info.get("stale") else "") \
         + (t["list_error"] if info.get("error") else "")
     name = info.get("name") or info["source"]  # what the list is called, never a directory of the server
@@ -140,18 +53,18 @@ def _date(iso: str, lang: str) -> str:
 def school_label(s: School, listed: bool = True, lang: str = "nl") -> str:
     """``"Cals College (Nieuwegein, cals.magister.net)"``: name with what tells it apart; a
     directory school that is not on the list says so (``listed=False``)."""
-    extra = ", ".join(x for x in (s.city, s.host, "" if listed else T[lang]["unlisted"]) if x)
+    extra = ", ".join(x for x in (s.city, s.host, "" if listed else REPLIES[lang]["unlisted"]) if x)
     return f"{s.name} ({extra})" if extra else s.name
 
 
 def _in_place(s: School, lang: str) -> str:
     """``" in Leiden"``; ``""`` when the place is unknown or already in the name."""
-    return T[lang]["in_place"].format(city=s.city) if s.city and s.city.lower() not in s.name.lower() else ""
+    return REPLIES[lang]["in_place"].format(city=s.city) if s.city and s.city.lower() not in s.name.lower() else ""
 
 
 def lookup_text(lk: Lookup, lang: str = "nl") -> str:
     """The lookup's verdict as text, ending with the list line."""
-    t = T[lang]
+    t = REPLIES[lang]
     lines: list[str] = []
     q = lk.query.strip()
     if lk.status == "granted" and lk.match:
@@ -191,7 +104,7 @@ def lookup_text(lk: Lookup, lang: str = "nl") -> str:
 def answer_text(a: Answer, kb: KnowledgeBase, help_contact: str = "") -> str:
     """An FAQ answer as text: the entry with its links and related questions, the
     suggestions of an ambiguous question, or an honest "weet ik niet" with a route onward."""
-    t = T[a.lang]
+    t = REPLIES[a.lang]
     if a.status == "answered" and a.entry:
         e = a.entry
         lines = [e.answer_text(a.lang)]
@@ -212,138 +125,139 @@ def answer_text(a: Answer, kb: KnowledgeBase, help_contact: str = "") -> str:
 
 
 def draft_text(reply: Reply) -> str:
-    """A draft as text: a note when the school is already listed, subject and body."""
+    """A draft as text: a note when the school is already listed (or the list could not be
+    checked, or a request is open), subject and body."""
     d = reply.draft
     assert d is not None
-    t = T["nl"]
+    t = REPLIES["nl"]
     lines = []
-    lk = reply.lookup
-    if lk and lk.status == "granted" and lk.match:
-        lines.append(t["draft_listed"].format(name=lk.match.name))
-    lines += [t["draft_head"].format(school=d.school), "", f"Onderwerp: {d.subject}", "", d.body]
+    if reply.unverified:
+        lines.append(CHAT["nl"]["draft_unverified"])
+    if reply.existing:
+        lines.append(existing_text("draft_open", reply.existing))
+    if reply.listed_as:
+        lines.append(t["draft_listed"].format(name=reply.listed_as))
+    if d.to:
+        lines.append(t["draft_to"].format(to=d.to))
+    lines += [t["draft_head"].format(school=d.school), "", t["draft_subject"].format(subject=d.subject), "", d.body]
+    return "\n".join(lines)
+
+
+def _dutch_time_zone() -> tzinfo:
+    """Europe/Amsterdam, or UTC when this system has no time zone data."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Europe/Amsterdam")
+    except Exception:  # no tz database on this system
+        return timezone.utc
+
+
+_NL_TZ = _dutch_time_zone()  # read once at import, not by the first message that shows a date
+
+
+def _local(dt: datetime) -> date:
+    """The calendar date of ``dt`` in the Netherlands (UTC when the time zone data is missing)."""
+    return dt.astimezone(_NL_TZ).date()
+
+
+def date_text(dt: datetime, lang: str = "nl") -> str:
+    """``"3 december 2026"`` / ``"3 December 2026"`` (the date in the Netherlands)."""
+    d = _local(dt)
+    return f"{d.day} {MONTHS[_lang(lang)][d.month - 1]} {d.year}"
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in REPLIES else "nl"
+
+
+def age_of(r: Request, lang: str, now: datetime | None) -> str:
+    """How old a request is: "vandaag", "gisteren", "12 dagen geleden"."""
+    s = CHAT[_lang(lang)]
+    d = int(r.age_days(now))
+    return s["age_today"] if d == 0 else s["age_day"] if d == 1 else s["age_days"].format(d=d)
+
+
+def ref_text(r: Request, lang: str = "nl") -> str:
+    """Where an open request stands: "verstuurd op 3 december 2026 door anne in #team"."""
+    s = CHAT[_lang(lang)]
+    text = s["ref_sent" if r.status == "sent" else "ref_drafted"].format(
+        date=date_text(r.since, lang), user=r.requested_by or s["someone"])
+    return text + (s["ref_in"].format(channel=r.channel) if r.channel else "")
+
+
+def existing_text(key: str, r: Request, lang: str = "nl") -> str:
+    """"Er loopt al een verzoek voor X: verstuurd op …" (``key``: ``already_open``,
+    ``already_mine`` or ``draft_open``)."""
+    return CHAT[_lang(lang)][key].format(school=r.school_name, ref=ref_text(r, lang))
+
+
+def requests_text(requests, lang: str = "nl", now: datetime | None = None) -> str:
+    """The open requests, oldest first, with their age; or that there are none."""
+    s = CHAT[_lang(lang)]
+    if not requests:
+        return s["requests_none"]
+    lines = [s["requests_head"].format(n=len(requests))]
+    for r in requests:
+        lines.append(s["request_line"].format(
+            school=r.school_name, state=s["state_sent" if r.status == "sent" else "state_drafted"],
+            age=age_of(r, lang, now), by=s["by"].format(user=r.requested_by or s["someone"]),
+            where=s["ref_in"].format(channel=r.channel) if r.channel else "",
+            reminded=s["reminded"] if r.reminded_at else ""))
     return "\n".join(lines)
 
 
 def reply_text(reply: Reply, kb: KnowledgeBase, help_contact: str = "") -> str:
-    """Any :class:`Reply` as text."""
-    lang = reply.lang if reply.lang in T else "nl"
-    if reply.kind == "answer" and reply.answer:
+    """Any :class:`~bot.replies.Reply` as text (the actions it offers are not included)."""
+    lang = _lang(reply.lang)
+    s = CHAT[lang]
+    kind = reply.kind
+    if kind == "answer" and reply.answer:
         return answer_text(reply.answer, kb, help_contact)
-    if reply.kind == "lookup" and reply.lookup:
+    if kind == "lookup" and reply.lookup:
+        info = reply.lookup.list_info or {}
+        if info.get("unavailable"):
+            return "\n".join([s["list_unavailable"].format(query=reply.lookup.query.strip() or "?"),
+                              s["list_unavailable_why"].format(error=info.get("error") or "?")])
         return lookup_text(reply.lookup, lang)
-    if reply.kind == "draft" and reply.draft:
+    if kind == "draft" and reply.draft:
         return draft_text(reply)
-    if reply.kind == "usage":
-        return T[lang]["usage_school" if reply.text == "school" else "usage_verzoek"]
+    if kind == "reminder" and reply.draft and reply.request:
+        r = reply.request
+        head = s["reminder_dm"].format(school=r.school_name, date=date_text(r.since, lang), d=int(r.age_days(reply.now)))
+        return head + "\n\n" + draft_text(reply)
+    if kind == "posted_draft" and reply.draft:
+        d = reply.draft
+        return "\n".join([CHAT["nl"]["posted_head"].format(school=d.school, name=reply.poster or CHAT["nl"]["someone"]),
+                          "", REPLIES["nl"]["draft_subject"].format(subject=d.subject), "", d.body])
+    if kind == "usage":
+        return REPLIES[lang]["usage_school" if reply.text == "school" else "usage_verzoek"]
+    if kind == "note":
+        return s[reply.key].format(**reply.fmt) if reply.fmt else s[reply.key]
+    if kind == "existing" and reply.request:
+        link = f" {reply.permalink}" if reply.permalink else ""
+        return existing_text(reply.key, reply.request, lang) + link
+    if kind == "requests":
+        return requests_text(reply.requests, lang, reply.now)
+    if kind == "admin_only":
+        return s["admin_only_contact"].format(contact=help_contact) if help_contact else s["admin_only"]
+    if kind == "text":
+        return reply.text
+    if kind == "granted" and reply.request:
+        return s["granted_dm"].format(school=reply.request.school_name, date=date_text(reply.request.since, lang))
+    if kind == "announce":
+        return announce_text(reply.schools, lang, limit=None)
+    if kind == "help" and reply.unknown:
+        return s["unknown"].format(word=reply.unknown[:40]) + "\n" + HELP[lang]
     return HELP[lang]
 
 
 # -- the consent list's source and the school directory (admin commands, announcements) ---
-LIST_T = {
-    "nl": {
-        "updated": "✅ Lijst bijgewerkt: {n} scholen ({added} nieuw, {removed} verdwenen).",
-        "first": "✅ Lijst opgehaald: {n} scholen.",
-        "unchanged": "✅ Lijst ongewijzigd: {n} scholen, {age}.",
-        "refused": "⚠️ Nieuwe lijst geweigerd: {error}\nDe huidige lijst blijft in gebruik ({n} scholen, {age}).",
-        "failed": "⚠️ Lijst niet opgehaald: {error}\nDe huidige lijst blijft in gebruik ({n} scholen, {age}).",
-        "no_source": "Geen bron ingesteld: de bot gebruikt de voorbeeldlijst. Stel CONSENT_LIST_URL of CONSENT_LIST_PATH in.",
-        "warning": "⚠️ {error}",
-        "added": "Nieuw: {names}",
-        "removed": "Verdwenen: {names}",
-        "renamed": "Hernoemd: {names}",
-        "skipped": "{n} rijen overgeslagen:",
-        "more": "… en nog {n}",
-        "announce": "Nieuw op de lijst: {names}",
-        "and": " en ",
-        "s_source": "Bron: {source} ({kind})",
-        "kinds": {"url": "URL", "path": "bestand", "sample": "voorbeeldlijst"},
-        "s_in_use": "In gebruik: {line}",
-        "s_fetched": "Opgehaald of bevestigd: {at}",
-        "s_checked": "Laatste controle: {at} ({result})",
-        "s_checked_never": "Laatste controle: nog niet",
-        "s_error": "Laatste fout: {error} ({at})",
-        "s_no_error": "Laatste fout: geen",
-        "s_skipped": "Rijen overgeslagen in deze lijst: {n}",
-        "s_cache": "Laatst goede kopie: {path}",
-        "results": {"updated": "bijgewerkt", "unchanged": "ongewijzigd", "refused": "geweigerd", "failed": "mislukt",
-                    "no_source": "geen bron"},
-        "diff_head": "{old} ({n_old} scholen) → {new} ({n_new} scholen): {added} nieuw, {removed} verdwenen, "
-                     "{changed} gewijzigd, {renamed} hernoemd, {kept} gebleven.",
-        "import": "{n} vestigingen gelezen uit {file}: {added} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd. "
-                  "De scholenlijst ({total} vestigingen) staat in {path}.",
-        "links_head": "Koppelingen van {list} ({n} scholen) met de scholenlijst {directory} ({locations} vestigingen): "
-                      "{exact} exact, {strong} sterk, {weak} zwak, {none} niet gekoppeld.",
-        "links_none_directory": "Er is geen scholenlijst (DIRECTORY_PATH is leeg): niets te koppelen.",
-        "kinds_link": {"exact": "exact", "strong": "sterk", "weak": "zwak", "none": "geen"},
-        "unclear": "onduidelijk, past bij: {names}",
-        "not_found_link": "geen school in de scholenlijst gevonden",
-        "links_fix": "Een koppeling verbeteren: zet een regel in {path} (kolommen name, host, vestigingscodes; "
-                     "lege vestigingscodes: nooit koppelen).",
-        "evidence": {"code": "vestigingscode van de lijst", "host": "Magister-host in de scholenlijst",
-                     "override": "handmatig", "name": "naam", "name_part": "naam deels",
-                     "initials": "afkorting", "host_website": "host = website", "name_website": "naam = website",
-                     "place": "plaats", "siblings": "zelfde bestuur als andere namen op de host",
-                     "unique": "enige school met deze naam"},
-        "update_updated": "✅ Scholenlijst bijgewerkt uit {source}: {n} vestigingen ({added} nieuw, {removed} verdwenen).",
-        "update_unchanged": "✅ Scholenlijst ongewijzigd: {n} vestigingen, van {date}.",
-        "update_refused": "⚠️ Nieuwe scholenlijst geweigerd: {error}\nDe huidige blijft in gebruik ({n} vestigingen, van {date}).",
-        "update_failed": "⚠️ Scholenlijst niet opgehaald: {error}\nDe huidige blijft in gebruik ({n} vestigingen, van {date}).",
-    },
-    "en": {
-        "updated": "✅ List updated: {n} schools ({added} new, {removed} gone).",
-        "first": "✅ List fetched: {n} schools.",
-        "unchanged": "✅ List unchanged: {n} schools, {age}.",
-        "refused": "⚠️ New list refused: {error}\nThe current list stays in use ({n} schools, {age}).",
-        "failed": "⚠️ List not fetched: {error}\nThe current list stays in use ({n} schools, {age}).",
-        "no_source": "No source set: the bot uses the example list. Set CONSENT_LIST_URL or CONSENT_LIST_PATH.",
-        "warning": "⚠️ {error}",
-        "added": "New: {names}",
-        "removed": "Gone: {names}",
-        "renamed": "Renamed: {names}",
-        "skipped": "{n} rows skipped:",
-        "more": "… and {n} more",
-        "announce": "New on the list: {names}",
-        "and": " and ",
-        "s_source": "Source: {source} ({kind})",
-        "kinds": {"url": "URL", "path": "file", "sample": "example list"},
-        "s_in_use": "In use: {line}",
-        "s_fetched": "Fetched or confirmed: {at}",
-        "s_checked": "Last check: {at} ({result})",
-        "s_checked_never": "Last check: not yet",
-        "s_error": "Last error: {error} ({at})",
-        "s_no_error": "Last error: none",
-        "s_skipped": "Rows skipped in this list: {n}",
-        "s_cache": "Last good copy: {path}",
-        "results": {"updated": "updated", "unchanged": "unchanged", "refused": "refused", "failed": "failed",
-                    "no_source": "no source"},
-        "diff_head": "{old} ({n_old} schools) → {new} ({n_new} schools): {added} new, {removed} gone, "
-                     "{changed} changed, {renamed} renamed, {kept} kept.",
-        "import": "{n} locations read from {file}: {added} new, {updated} updated, {unchanged} unchanged. "
-                  "The school directory ({total} locations) is in {path}.",
-        "links_head": "Links of {list} ({n} schools) to the school directory {directory} ({locations} locations): "
-                      "{exact} exact, {strong} strong, {weak} weak, {none} not linked.",
-        "links_none_directory": "There is no school directory (DIRECTORY_PATH is empty): nothing to link.",
-        "kinds_link": {"exact": "exact", "strong": "strong", "weak": "weak", "none": "none"},
-        "unclear": "unclear, fits: {names}",
-        "not_found_link": "no school found in the directory",
-        "links_fix": "To correct a link: add a row to {path} (columns name, host, vestigingscodes; empty "
-                     "vestigingscodes: never link).",
-        "evidence": {"code": "the list's vestigingscode", "host": "Magister host in the directory",
-                     "override": "by hand", "name": "name", "name_part": "part of the name",
-                     "initials": "initials", "host_website": "host = website", "name_website": "name = website",
-                     "place": "place", "siblings": "same board as other names on the host",
-                     "unique": "the only school of this name"},
-        "update_updated": "✅ School directory updated from {source}: {n} locations ({added} new, {removed} gone).",
-        "update_unchanged": "✅ School directory unchanged: {n} locations, of {date}.",
-        "update_refused": "⚠️ New school directory refused: {error}\nThe current one stays in use ({n} locations, of {date}).",
-        "update_failed": "⚠️ School directory not fetched: {error}\nThe current one stays in use ({n} locations, of {date}).",
-    },
-}
 
 
 def _names(schools, lang: str, limit: int | None = 20) -> str:
     """``"A (Nieuwegein), B en C"``; past ``limit`` names, "… en nog N"."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     labels = [f"{s.name} ({s.city})" if s.city else s.name for s in schools]
     if limit is not None and len(labels) > limit:
         return ", ".join(labels[:limit]) + " " + t["more"].format(n=len(labels) - limit)
@@ -355,20 +269,20 @@ def _lines(head: str, items, lang: str, limit: int | None) -> list[str]:
     shown = items if limit is None else items[:limit]
     out = [head] + [f"  {x}" for x in shown]
     if len(items) > len(shown):
-        out.append("  " + LIST_T[lang]["more"].format(n=len(items) - len(shown)))
+        out.append("  " + LIST[lang]["more"].format(n=len(items) - len(shown)))
     return out
 
 
 def announce_text(schools, lang: str = "nl", limit: int | None = 20) -> str:
     """``"Nieuw op de lijst: Cals College (Nieuwegein) en Vossius Gymnasium"`` (at most
     ``limit`` names, then "… en nog N"; ``None``: all)."""
-    return LIST_T[lang]["announce"].format(names=_names(schools, lang, limit))
+    return LIST[lang]["announce"].format(names=_names(schools, lang, limit))
 
 
 def refresh_text(result, lang: str = "nl", limit: int | None = 20) -> str:
     """A :class:`~bot.consent_source.RefreshResult` as text: what happened, what changed, the
     rows skipped (at most ``limit`` of each; ``None``: all)."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     c = result.consent
     age = age_text(c.age_days(), lang)
     if result.status == "updated":
@@ -395,7 +309,7 @@ def refresh_text(result, lang: str = "nl", limit: int | None = 20) -> str:
 
 def status_text(status: dict, lang: str = "nl") -> str:
     """:meth:`~bot.consent_source.ConsentSource.status` as text."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     info = status["list"]
     lines = [t["s_source"].format(source=status["source"], kind=t["kinds"].get(status["kind"], status["kind"])),
              t["s_in_use"].format(line=list_line(info, lang).strip("_"))]
@@ -421,7 +335,7 @@ def status_text(status: dict, lang: str = "nl") -> str:
 
 def diff_text(old, new, changes, lang: str = "nl") -> str:
     """Two lists compared (:func:`bot.consentlist.diff`): counts, then every school added and removed."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     lines = [t["diff_head"].format(old=old.source, n_old=len(old.schools), new=new.source, n_new=len(new.schools),
                                    added=len(changes.added), removed=len(changes.removed),
                                    renamed=len(changes.renamed), changed=len(changes.changed), kept=changes.kept)]
@@ -438,7 +352,7 @@ def diff_text(old, new, changes, lang: str = "nl") -> str:
 def import_text(read, merged, path, lang: str = "nl") -> str:
     """A ``schools import``: what was read and merged (a :class:`~bot.directory.ImportResult`
     and :class:`~bot.directory.MergeResult`), then every row skipped."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     lines = [t["import"].format(n=len(read.schools), file=read.source, added=merged.added, updated=merged.updated,
                                 unchanged=merged.unchanged, total=len(merged.directory), path=path)]
     if read.faults:
@@ -457,7 +371,7 @@ def links_text(consent, directory, links, path, *, unlinked_only: bool = False, 
     unlinked with ``unlinked_only``): kind, the list's name and host, the directory school(s)
     it stands for, the evidence; an unlinked entry the schools it fits equally, or that none
     was found. Ends with how to correct a link (``path``: the overrides file)."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     if directory is None or not len(directory):
         return t["links_none_directory"]
     groups = directory.groups()
@@ -490,8 +404,77 @@ def links_text(consent, directory, links, path, *, unlinked_only: bool = False, 
 
 def update_text(result, lang: str = "nl") -> str:
     """``schools update``: a :class:`~bot.directory.UpdateResult` as one or two lines."""
-    t = LIST_T[lang]
+    t = LIST[lang]
     d = result.directory
     when = (d.info().get("as_of") or "")[:10]
     return t[f"update_{result.status}"].format(source=d.source, n=len(d), added=result.added, removed=result.removed,
                                               error=result.error, date=_date(when, lang) if when else "?")
+
+
+# -- rows skipped or kept with a warning; a refresh and a status in full -----------------------
+ROWS_SHOWN = 10
+"""Rows listed by :func:`rows_text` before "… en N meer"."""
+
+
+def rows_text(faults: tuple[str, ...] | list[str], warnings: tuple[str, ...] | list[str] = (), lang: str = "nl",
+              limit: int | None = ROWS_SHOWN) -> str:
+    """The rows skipped and the rows kept with a warning, each group under a count, at most
+    ``limit`` of each (``None``: all), then "… en N meer"; ``""`` when there are none."""
+    t = ROWS[lang]
+    lines: list[str] = []
+    for key, rows in (("skipped", list(faults)), ("warned", list(warnings))):
+        if not rows:
+            continue
+        shown = rows if limit is None else rows[:limit]
+        lines.append(t[key].format(n=len(rows)))
+        lines += [f"  {r}" for r in shown]
+        if len(rows) > len(shown):
+            lines.append("  " + t["more"].format(n=len(rows) - len(shown)))
+    return "\n".join(lines)
+
+
+def rows_notice(consent: ConsentList, hint: str = "python -m bot consent status", lang: str = "nl",
+                reasons: int = 3) -> str:
+    """One line (for standard error) naming how many rows of ``consent`` were skipped and the
+    first ``reasons`` of them (and the rows kept with a warning, when there are), ending with
+    the command ``hint`` that lists them all; ``""`` when no row was skipped."""
+    t = ROWS[lang]
+    if not consent.faults:
+        return ""
+
+    def part(key: str, rows: tuple[str, ...]) -> str:
+        more = f"; {t['more'].format(n=len(rows) - reasons)}" if len(rows) > reasons else ""
+        return t[key].format(source=consent.source, n=len(rows), reasons="; ".join(rows[:reasons]), more=more)
+
+    line = part("stderr", consent.faults)
+    if consent.warnings:
+        line += "; " + part("stderr_warned", consent.warnings)
+    return line + t["stderr_hint"].format(hint=hint)
+
+
+def status_report(status: dict[str, Any], lang: str = "nl", limit: int | None = ROWS_SHOWN) -> str:
+    """:meth:`~bot.consent_source.ConsentSource.status` as text: :func:`status_text`, with the rows
+    skipped and warned about listed (:func:`rows_text`), and an unavailable list called so."""
+    shown = status_text({**status, "rows_skipped": 0, "cache": None}, lang).split("\n")
+    info = status["list"]
+    if info.get("unavailable"):  # status_text would call the empty stand-in the list in use
+        prefix = LIST[lang]["s_in_use"].split("{")[0]
+        shown = [ROWS[lang]["unavailable"].format(error=info.get("error") or "?") if x.startswith(prefix) else x
+                 for x in shown]
+    rows = rows_text(status.get("faults", ()), status.get("warnings", ()), lang, limit)
+    if rows:
+        shown.append(rows)
+    if status.get("cache"):
+        shown.append(LIST[lang]["s_cache"].format(path=status["cache"]))
+    return "\n".join(shown)
+
+
+def refresh_report(result, lang: str = "nl", limit: int | None = 20) -> str:
+    """A :class:`~bot.consent_source.RefreshResult` as text: :func:`refresh_text` (with the rows
+    skipped), the rows kept with a warning, and a failure with no good list called so."""
+    if result.status in ("failed", "refused") and result.consent.unavailable:
+        text = ROWS[lang]["failed_unavailable"].format(error=result.error)
+    else:
+        text = refresh_text(result, lang, limit)
+    warned = rows_text((), result.warnings, lang, limit)
+    return f"{text}\n{warned}" if warned else text

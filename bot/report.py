@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from .faq import stem
 from .store import QUESTION_STATUSES, Question, Request, Store, utc_now
 from .text import STOP_WORDS as STOP, tokens
+from .wording import REPORT
 
 GROUP_SIMILARITY = 70
 """Least ``token_sort_ratio`` (0..100) of two questions' content words to share a group.
@@ -187,7 +188,7 @@ def _negative(asked: list[Question]) -> tuple[EntryFeedback, ...]:
 
 
 # -- text ---------------------------------------------------------------------------------
-_STATUS_NL = {"answered": "beantwoord", "ambiguous": "twijfel", "no_match": "geen antwoord"}
+_STATUS_NL = REPORT["nl"]["status"]
 
 
 def _day(dt: datetime) -> str:
@@ -233,7 +234,7 @@ def render(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-_REQUEST_STATUS_NL = {"drafted": "concept", "sent": "verstuurd", "granted": "toestemming", "withdrawn": "ingetrokken"}
+_REQUEST_STATUS_NL = REPORT["nl"]["request_status"]
 
 
 def render_requests(requests: list[Request], now: datetime | None = None) -> str:

@@ -455,7 +455,7 @@ def slack_bot(tmp_path_factory):
 def serve_slack(fake: FakeSlack, bot, secret: str = SIGNING_SECRET, store=None):
     """Serve the real WSGI app for ``bot`` (with the request ``store``, or none) on
     127.0.0.1:0 with a client aimed at ``fake``; returns ``(harness, stop)``. The app's
-    :class:`~bot.slack.jobs.Jobs` are ``harness.jobs``: their threads are not started (call
+    :class:`~bot.jobs.Jobs` are ``harness.jobs``: their threads are not started (call
     ``sweep(now)``, or refresh the consent source, directly)."""
     from slack_sdk import WebClient
 

@@ -203,3 +203,23 @@ def test_a_malformed_log_level_is_one_line_naming_the_variable():
     r = run("ask", "deadline", env={"LOG_LEVEL": "LOUD"})
     assert (r.returncode, r.stdout) == (1, "")
     assert r.stderr == "error: LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'\n"
+
+
+def test_console_drafts_edits_marks_sent_and_lists_requests_with_numbered_choices(tmp_path):
+    """The console plays the whole request flow against the same store as `requests list`."""
+    env = {"DATA_DIR": str(tmp_path)}
+    script = ("toestemming\n1\n"                       # "bedoel je…?": pick the first by its number
+              "school Vossius Gymnasium Leiden\n1\n"   # not listed: 1 = Verzoek opstellen
+              "1\nbeheer@vossius.example\n\n\n"         # 1 = Bewerken: a recipient, subject and text kept
+              "7\n2\nverzoeken\nquit\n")               # no choice 7; 2 = Markeer als verstuurd
+    r = run(stdin=script, env=env)
+    out = r.stdout
+    assert r.returncode == 0, r.stderr
+    assert "Bedoel je een van deze vragen?" in out and "Kies met een nummer:" in out
+    assert "Concept-verzoek aan de applicatiebeheerder van *Vossius Gymnasium Leiden*" in out
+    assert "Aan: beheer@vossius.example" in out
+    assert "Er is geen keuze 7" in out
+    assert "Genoteerd als verstuurd" in out and "*Open verzoeken* (1, oudste eerst)" in out
+    listed = run("requests", "list", "--json", env=env)
+    [req] = json.loads(listed.stdout)
+    assert (req["school_name"], req["status"]) == ("Vossius Gymnasium Leiden", "sent")

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import Block
 from bot.drafts import Draft
 from bot.slack import blocks as B
 from bot.slack.logs import SecretFilter, install
-from bot.slack.state import DraftRecord, DraftStore, SeenSet
+from bot.state import DraftRecord, DraftStore, SeenSet
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
 

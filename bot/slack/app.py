@@ -2,8 +2,9 @@
 its :class:`slack_bolt.App` alone).
 
 Socket Mode (:func:`bot.slack.run`), HTTP under gunicorn (:mod:`bot.slack.http`) and the
-tests all get their app here, with the same listeners, middleware and background
-:class:`~bot.slack.jobs.Jobs`. The scopes and events below are what ``manifest.yaml`` must
+tests all get their app here: the core's :class:`~bot.conversation.Conversation` and
+:class:`~bot.jobs.Jobs` behind the :class:`~bot.slack.listeners.SlackBackend`, with the same
+listeners and middleware. The scopes and events below are what ``manifest.yaml`` must
 declare; a test keeps the two, and the Web API methods the code calls, in step.
 """
 from __future__ import annotations
@@ -21,12 +22,13 @@ from slack_sdk.http_retry import default_retry_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from ..config import Settings
+from ..conversation import Conversation
 from ..core import Bot
 from ..errors import ConfigError
+from ..jobs import Jobs
+from ..state import DraftStore, SeenSet
 from ..store import Store, StoreError
-from .jobs import Jobs
-from .listeners import COMMAND, EVENTS, Listeners
-from .state import DraftStore, SeenSet
+from .listeners import COMMAND, EVENTS, Listeners, SlackBackend
 
 log = logging.getLogger("bot.slack")
 
@@ -145,11 +147,12 @@ def open_store(settings: Settings) -> Store | None:
 
 @dataclass
 class Runtime:
-    """A built app: the Bolt ``app``, its ``listeners``, its background ``jobs`` and the
-    ``pool`` of threads its listeners run on."""
+    """A built app: the Bolt ``app``, its ``listeners``, the core's ``conversation`` and
+    background ``jobs``, and the ``pool`` of threads its listeners run on."""
 
     app: App
     listeners: Listeners
+    conversation: Conversation
     jobs: Jobs
     pool: ListenerPool
 
@@ -164,7 +167,7 @@ def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: B
                   store: Store | None = None) -> Runtime:
     """The Slack app: listeners for mentions, DMs, ``/magister``, buttons, the edit modal and
     the App Home, behind middleware that drops bot/edited messages and repeated deliveries;
-    and its :class:`~bot.slack.jobs.Jobs`, already listening to the consent list's refreshes
+    and its :class:`~bot.jobs.Jobs`, already listening to the consent list's refreshes
     (their threads start with ``jobs.start()``, which the entry points call, not this).
 
     ``client`` defaults to :func:`make_client` (tests pass one aimed at a fake Web API; it
@@ -194,9 +197,11 @@ def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: B
         logger=bolt_log,
         listener_executor=pool,
     )
-    listeners = Listeners(bot, drafts or DraftStore(), seen or SeenSet(), store)
+    conversation = Conversation(bot, store, drafts or DraftStore())
+    backend = SlackBackend(conversation, client)
+    listeners = Listeners(backend, seen or SeenSet())
     listeners.register(app)
-    return Runtime(app, listeners, Jobs(listeners, client), pool)
+    return Runtime(app, listeners, conversation, Jobs(conversation, backend), pool)
 
 
 __all__ = ["API_SCOPES", "COMMAND", "EVENTS", "SCOPES", "ListenerPool", "Runtime", "build_app", "build_runtime",

@@ -13,25 +13,26 @@ link tokens it writes (``<https://…|label>``, ``<mailto:…>``). ``plain_text`
 (button labels, titles, input values) are never parsed for mentions or links and carry
 text as is.
 
-Shared sentences come from :mod:`bot.render` (``T``, ``HELP``, ``lookup_text``, ...); the
-Slack-only labels (buttons, modal, App Home) are in :data:`S`.
+Every sentence comes from :mod:`bot.wording` (``REPLIES``, ``HELP``, ``CHAT``); a reply's
+buttons are the :class:`~bot.replies.Action` objects the conversation offers, drawn here
+(:func:`reply_messages` renders any :class:`~bot.replies.Reply`).
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import replace
-from datetime import date, datetime, timezone, tzinfo
+from datetime import datetime
 from typing import Any, Iterable
 
 from ..consentlist import School
-from ..core import Reply
-from ..drafts import Draft, dutch_date
-from ..faq import Answer
-from ..knowledge import Entry, KnowledgeBase
-from ..render import HELP, T, announce_text, list_line, lookup_text, school_label
-from ..schools import Lookup
+from ..conversation import A_MAILTO, EMAIL_MAX, SUBJECT_MAX, validate_edit as _validate
+from ..drafts import Draft
+from ..knowledge import KnowledgeBase
+from ..render import age_of, announce_text, date_text, list_line, lookup_text
+from ..replies import Action, Reply
 from ..store import Request
+from ..wording import CHAT as S, HELP, REPLIES as T
 
 # -- Block Kit limits (characters unless said otherwise) -------------------------------------
 SECTION_TEXT_MAX = 3000
@@ -63,215 +64,10 @@ MESSAGE_TEXT_MAX = 4000
 FALLBACK_TEXT_MAX = 300
 """Length of the notification text we send next to blocks."""
 
-SUBJECT_MAX = 250
-"""Longest subject accepted in the edit modal."""
-EMAIL_MAX = 254
-"""Longest e-mail address accepted in the edit modal (RFC 5321 path limit)."""
-
-# Action and view ids, shared with the listeners.
-A_SHOW_ENTRY = "show_entry"
-A_FEEDBACK = "feedback"
-A_PICK_SCHOOL = "pick_school"
-A_DRAFT = "draft_request"
-A_EDIT = "draft_edit"
-A_POST = "draft_post"
-A_MAILTO = "draft_mailto"
-A_MARK = "draft_mark_sent"
+# The edit modal's view and block ids (the action ids are the conversation's).
 V_EDIT = "draft_edit_modal"
 B_TO, B_SUBJECT, B_BODY = "to", "subject", "body"
 
-S = {
-    "nl": {
-        "up": "👍 Nuttig",
-        "down": "👎 Niet nuttig",
-        "thanks": "Bedankt voor je feedback!",
-        "draft_button": "Verzoek opstellen",
-        "edit": "Bewerken",
-        "post": "Plaatsen in kanaal",
-        "mail": "Openen in e-mail",
-        "mail_short": "E-mail openen (zonder tekst)",
-        "mail_long": "_De tekst is te lang voor een e-maillink: kopieer hem in je e-mail._",
-        "to": "*Aan:* {to}",
-        "no_to": "_Nog geen ontvanger: vul via *Bewerken* het e-mailadres van de applicatiebeheerder in._",
-        "no_to_posted": "_Nog geen ontvanger: vul in je e-mail het adres van de applicatiebeheerder in._",
-        "subject": "*Onderwerp:* {subject}",
-        "modal_title": "Verzoek bewerken",
-        "modal_submit": "Opslaan",
-        "modal_close": "Annuleren",
-        "label_to": "Aan (e-mailadres van de applicatiebeheerder)",
-        "label_subject": "Onderwerp",
-        "label_body": "Tekst",
-        "hint_to": "Mag leeg blijven; dan vul je het adres in je e-mailprogramma in.",
-        "bad_email": "Dat is geen geldig e-mailadres, bijvoorbeeld applicatiebeheer@school.nl.",
-        "empty_subject": "Vul een onderwerp in.",
-        "long_subject": "Het onderwerp mag hoogstens {n} tekens zijn.",
-        "empty_body": "De tekst mag niet leeg zijn.",
-        "posted_head": "📨 Verzoek aan de applicatiebeheerder van *{school}*, opgesteld door {name}. Wie verstuurt het?",
-        "posted_ok": "✅ Geplaatst in dit kanaal.",
-        "saved": "✅ Opgeslagen.",
-        "not_in_channel": "Ik kan niet in dit kanaal posten. Nodig me eerst uit (`/invite @Magister-koppeling`), "
-                          "of kopieer de tekst.",
-        "error_slack": "Sorry, dat lukte niet door een storing bij Slack. Probeer het zo nog eens.",
-        "error": "Sorry, er ging iets mis. Probeer het nog eens, of formuleer het anders.",
-        "unknown": "Ik ken `{word}` niet als opdracht. Zo werkt het:",
-        "shortened": "… _(ingekort: de tekst is te lang voor één bericht)_",
-        "home_title": "Magister-koppeling bot",
-        "home_list": "*Toestemmingslijst*",
-        "slack_intro": "*Zo vraag je het mij in Slack*\n"
-                       "• Noem mij in een kanaal: `@Magister-koppeling wat is de deadline?` Ik antwoord in de thread.\n"
-                       "• Stuur mij een direct bericht.\n"
-                       "• Of typ `/magister <vraag>`: dan ziet alleen jij het antwoord.\n"
-                       "• `/magister school <naam>` zoekt een school op, `/magister verzoek <school>` stelt een verzoek op, "
-                       "`/magister verzoeken` toont de open verzoeken, `/magister help` toont dit overzicht. "
-                       "Engelse namen werken ook: `lookup`, `request`, `requests`, `help`.\n"
-                       "• Beheerders: `/magister lijst vernieuwen` haalt de toestemmingslijst nu op, "
-                       "`/magister lijst status` laat zien hoe ze ervoor staat.",
-        "slack_outro": "Onder een antwoord staan 👍/👎: zo hoor ik of het hielp. Een verzoek kun je *bewerken*, "
-                       "*in het kanaal plaatsen* zodat een collega het verstuurt, *in je e-mail openen* of "
-                       "*als verstuurd markeren*. Ik houd verstuurde verzoeken bij: je krijgt een bericht zodra de school "
-                       "op de lijst staat, en één herinnering als dat lang duurt.",
-        "mark": "Markeer als verstuurd",
-        "posted_tracked": "✅ Geplaatst in dit kanaal. Ik houd het verzoek bij en laat je weten wanneer *{school}* "
-                          "toestemming geeft.",
-        "marked_ok": "✅ Genoteerd als verstuurd. Ik laat je weten wanneer *{school}* toestemming geeft.",
-        "posted_untracked": "✅ Geplaatst in dit kanaal. ⚠️ Sorry, ik kon het verzoek niet bijhouden door een "
-                            "opslagprobleem.",
-        "store_error": "Sorry, ik kan verzoeken nu niet bijhouden door een opslagprobleem. Vragen beantwoord ik "
-                       "gewoon; probeer het later nog eens.",
-        "already_open": "ℹ️ Er loopt al een verzoek voor *{school}*: {ref}. Ik heb niets geplaatst of genoteerd.",
-        "already_mine": "ℹ️ Je verzoek voor *{school}* staat al genoteerd: {ref}.",
-        "already_listed": "ℹ️ *{school}* staat al op de lijst: de school heeft Studyspace al toegang gegeven. "
-                          "Ik heb niets genoteerd.",
-        "draft_open": "ℹ️ Er loopt al een verzoek voor *{school}*: {ref}.",
-        "ref_sent": "verstuurd op {date} door {user}",
-        "ref_drafted": "opgesteld op {date} door {user}",
-        "ref_in": " in {channel}",
-        "ref_link": " (<{url}|bekijk het bericht>)",
-        "someone": "een collega",
-        "requests_head": "*Open verzoeken* ({n}, oudste eerst)",
-        "requests_none": "Er zijn geen open verzoeken. Een verzoek komt op deze lijst zodra iemand het in een kanaal "
-                         "plaatst of als verstuurd markeert.",
-        "request_line": "• *{school}*: {state} {age}{by}{where}{reminded}",
-        "by": " door {user}",
-        "state_sent": "verstuurd",
-        "state_drafted": "opgesteld",
-        "reminded": " · ⏰ herinnerd",
-        "age_today": "vandaag",
-        "age_day": "gisteren",
-        "age_days": "{d} dagen geleden",
-        "granted_dm": "🎉 *{school}* heeft toestemming gegeven: de school staat nu op de lijst van scholen die "
-                      "Studyspace toegang hebben gegeven. Je verzoek van {date} is afgesloten.",
-        "reminder_dm": "⏰ Je verzoek aan *{school}* is op {date} verstuurd, {d} dagen geleden, en de school staat nog "
-                       "niet op de lijst. Hieronder staat het verzoek, klaar om opnieuw te versturen. "
-                       "Dit is de enige herinnering.",
-        "admin_only": "Sorry, alleen beheerders kunnen de toestemmingslijst vernieuwen of de status ervan bekijken.",
-        "admin_only_contact": "Sorry, alleen beheerders kunnen de toestemmingslijst vernieuwen of de status ervan "
-                              "bekijken. Vraag het aan {contact}.",
-        "home_requests": "*Jouw open verzoeken*",
-        "home_no_requests": "Je hebt geen open verzoeken.",
-        "home_requests_error": "_Je verzoeken kan ik nu niet tonen (opslagprobleem)._",
-        "list_unavailable": "⚠️ De toestemmingslijst is nu niet beschikbaar, dus ik kan niet zeggen of *{query}* "
-                            "Studyspace toegang heeft gegeven. Probeer het later nog eens.",
-        "list_unavailable_why": "Reden: {error}. Een beheerder kan de lijst ophalen met `/magister lijst vernieuwen`.",
-        "home_list_unavailable": "⚠️ Niet beschikbaar: er is nog geen goede lijst ({error}). Opzoekingen geven geen "
-                                 "oordeel tot het ophalen lukt.",
-        "draft_unverified": "⚠️ De toestemmingslijst is nu niet beschikbaar: ik kon niet nagaan of de school al op "
-                            "de lijst staat.",
-    },
-    "en": {
-        "up": "👍 Helpful",
-        "down": "👎 Not helpful",
-        "thanks": "Thanks for your feedback!",
-        "draft_button": "Draft a request",
-        "edit": "Edit",
-        "post": "Post in channel",
-        "mail": "Open in e-mail",
-        "mail_short": "Open e-mail (without text)",
-        "mail_long": "_The text is too long for an e-mail link: copy it into your e-mail._",
-        "to": "*To:* {to}",
-        "no_to": "_No recipient yet: add the applicatiebeheerder's e-mail address with *Edit*._",
-        "no_to_posted": "_No recipient yet: add the applicatiebeheerder's address in your e-mail._",
-        "subject": "*Subject:* {subject}",
-        "modal_title": "Edit request",
-        "modal_submit": "Save",
-        "modal_close": "Cancel",
-        "label_to": "To (the applicatiebeheerder's e-mail address)",
-        "label_subject": "Subject",
-        "label_body": "Text",
-        "hint_to": "May stay empty; then fill in the address in your e-mail program.",
-        "bad_email": "That is not a valid e-mail address, e.g. applicatiebeheer@school.nl.",
-        "empty_subject": "Fill in a subject.",
-        "long_subject": "The subject may be at most {n} characters.",
-        "empty_body": "The text must not be empty.",
-        "posted_head": "📨 Request to the applicatiebeheerder of *{school}*, drafted by {name}. Who sends it?",
-        "posted_ok": "✅ Posted in this channel.",
-        "saved": "✅ Saved.",
-        "not_in_channel": "I can't post in this channel. Invite me first (`/invite @Magister-koppeling`), or copy the text.",
-        "error_slack": "Sorry, that failed because of a problem at Slack. Please try again in a moment.",
-        "error": "Sorry, something went wrong. Please try again, or phrase it differently.",
-        "unknown": "I don't know `{word}` as a command. This is how it works:",
-        "shortened": "… _(shortened: the text is too long for one message)_",
-        "home_title": "Magister-koppeling bot",
-        "home_list": "*Consent list*",
-        "slack_intro": "*How to ask me in Slack*\n"
-                       "• Mention me in a channel: `@Magister-koppeling what is the deadline?` I answer in the thread.\n"
-                       "• Send me a direct message.\n"
-                       "• Or type `/magister <question>`: only you see the answer.\n"
-                       "• `/magister lookup <name>` looks a school up, `/magister request <school>` drafts a request, "
-                       "`/magister requests` lists the open requests, `/magister help` shows this overview.\n"
-                       "• Admins: `/magister list refresh` fetches the consent list now, `/magister list status` "
-                       "shows how it stands.",
-        "slack_outro": "Under an answer you find 👍/👎: that tells me whether it helped. A request can be *edited*, "
-                       "*posted in the channel* so a colleague sends it, *opened in your e-mail* or *marked as sent*. "
-                       "I keep track of sent requests: you hear from me when the school is on the list, and get one "
-                       "reminder when that takes long.",
-        "mark": "Mark as sent",
-        "posted_tracked": "✅ Posted in this channel. I keep track of the request and let you know when *{school}* "
-                          "grants consent.",
-        "marked_ok": "✅ Marked as sent. I'll let you know when *{school}* grants consent.",
-        "posted_untracked": "✅ Posted in this channel. ⚠️ Sorry, I could not keep track of the request because of a "
-                            "storage problem.",
-        "store_error": "Sorry, I can't keep track of requests right now because of a storage problem. I still answer "
-                       "questions; please try again later.",
-        "already_open": "ℹ️ There is already a request for *{school}*: {ref}. I posted and recorded nothing.",
-        "already_mine": "ℹ️ Your request for *{school}* is already recorded: {ref}.",
-        "already_listed": "ℹ️ *{school}* is already on the list: the school has granted Studyspace access. "
-                          "I recorded nothing.",
-        "draft_open": "ℹ️ There is already a request for *{school}*: {ref}.",
-        "ref_sent": "sent on {date} by {user}",
-        "ref_drafted": "drafted on {date} by {user}",
-        "ref_in": " in {channel}",
-        "ref_link": " (<{url}|see the message>)",
-        "someone": "a colleague",
-        "requests_head": "*Open requests* ({n}, oldest first)",
-        "requests_none": "There are no open requests. A request is listed here once someone posts it in a channel or "
-                         "marks it as sent.",
-        "request_line": "• *{school}*: {state} {age}{by}{where}{reminded}",
-        "by": " by {user}",
-        "state_sent": "sent",
-        "state_drafted": "drafted",
-        "reminded": " · ⏰ reminded",
-        "age_today": "today",
-        "age_day": "yesterday",
-        "age_days": "{d} days ago",
-        "granted_dm": "🎉 *{school}* has granted consent: the school is now on the list of schools that granted "
-                      "Studyspace access. Your request of {date} is closed.",
-        "reminder_dm": "⏰ Your request to *{school}* was sent on {date}, {d} days ago, and the school is not on the "
-                       "list yet. Below is the request, ready to send again. This is the only reminder.",
-        "admin_only": "Sorry, only admins can refresh the consent list or see its status.",
-        "admin_only_contact": "Sorry, only admins can refresh the consent list or see its status. Ask {contact}.",
-        "home_requests": "*Your open requests*",
-        "home_no_requests": "You have no open requests.",
-        "home_requests_error": "_I can't show your requests right now (storage problem)._",
-        "list_unavailable": "⚠️ The consent list is not available right now, so I can't tell whether *{query}* has "
-                            "granted Studyspace access. Please try again later.",
-        "list_unavailable_why": "Reason: {error}. An admin can fetch the list with `/magister list refresh`.",
-        "home_list_unavailable": "⚠️ Not available: there is no good list yet ({error}). Lookups give no verdict "
-                                 "until a fetch succeeds.",
-        "draft_unverified": "⚠️ The consent list is not available right now: I could not check whether the school "
-                            "is on it already.",
-    },
-}
 
 
 # -- escaping --------------------------------------------------------------------------------
@@ -431,26 +227,27 @@ def _lang(lang: str) -> str:
     return lang if lang in S else "nl"
 
 
-def _value(**kw: Any) -> dict:
-    """A button value: strings cut so the JSON fits :data:`BUTTON_VALUE_MAX` easily."""
-    return {k: (v[:300] if isinstance(v, str) else v) for k, v in kw.items()}
+def buttons(acts: Iterable[Action], draft: Draft | None = None) -> list[dict]:
+    """The conversation's actions as buttons; a ``draft_mailto`` link fits :data:`BUTTON_URL_MAX`
+    (:func:`mail_button`) when ``draft`` is given."""
+    out = []
+    for a in acts:
+        if a.id == A_MAILTO and draft is not None:
+            out.append(mail_button(draft)[0])
+        else:
+            out.append(button(a.label, a.id, dict(a.value) if a.value else None, url=a.url, style=a.style))
+    return out
 
 
 # -- answers ---------------------------------------------------------------------------------
-def entry_buttons(entries: Iterable[Entry], lang: str, question: str = "") -> list[dict]:
-    """One "show this answer" button per entry (value: entry id, language, question)."""
-    return [button(e.question[lang], f"{A_SHOW_ENTRY}:{i}", _value(e=e.id, l=lang, q=question))
-            for i, e in enumerate(entries)]
-
-
-def answer_blocks(a: Answer, kb: KnowledgeBase, help_contact: str = "", question: str = "",
-                  question_id: int | None = None) -> list[dict]:
-    """An FAQ answer: the entry's text, its sources and related questions, 👍/👎 (their values
-    carry ``question_id``, the logged question, when there is one); or "bedoel je…?" with the
-    suggestions as buttons; or "weet ik niet" with what the bot can answer (as buttons) and
-    whom to ask."""
+def answer_blocks(reply: Reply, kb: KnowledgeBase, help_contact: str = "") -> list[dict]:
+    """An FAQ answer: the entry's text, its sources and related questions, 👍/👎; or "bedoel
+    je…?" with the suggestions as buttons; or "weet ik niet" with what the bot can answer (as
+    buttons) and whom to ask."""
+    a = reply.answer
+    assert a is not None
     lang = _lang(a.lang)
-    t, s = T[lang], S[lang]
+    t = T[lang]
     if a.status == "answered" and a.entry:
         e = a.entry
         blocks = sections(escape_keep_links(e.answer_text(lang)))
@@ -458,51 +255,35 @@ def answer_blocks(a: Answer, kb: KnowledgeBase, help_contact: str = "", question
         if links:
             items = " · ".join(f"<{ln.url}|{escape(ln.label[lang])}>" for ln in links)
             blocks.append(context(escape(t["links"]).format(items=items)))
-        related = [kb.entry(r) for r in e.related if _has(kb, r)]
+        related = reply.actions_in("related")
         if related:
             blocks.append(context(escape(t["related"].format(items="").strip())))
-            blocks += actions(entry_buttons(related, lang, question), "related")
-        vote = _value(e=e.id, l=lang, q=question, **({"i": question_id} if question_id else {}))
-        blocks += actions([button(s["up"], f"{A_FEEDBACK}:up", vote),
-                           button(s["down"], f"{A_FEEDBACK}:down", vote)],
-                          "feedback")
+            blocks += actions(buttons(related), "related")
+        blocks += actions(buttons(reply.actions_in("feedback")), "feedback")
         return blocks
     if a.status == "ambiguous":
-        return sections(escape(t["ambiguous_q"])) + actions(entry_buttons(a.suggestions, lang, question), "suggestions")
+        return sections(escape(t["ambiguous_q"])) + actions(buttons(reply.actions_in("suggestions")), "suggestions")
     if a.reason in ("empty", "no_topic"):
         return sections(escape(t["no_topic"]))
-    blocks = sections(escape(t["no_match"])) + actions(entry_buttons(kb.entries[:5], lang, question), "examples")
+    blocks = sections(escape(t["no_match"])) + actions(buttons(reply.actions_in("examples")), "examples")
     if help_contact:
         blocks.append(context(escape(t["ask_colleague"]).format(contact=contact_mrkdwn(help_contact))))
     return blocks
 
 
-def _has(kb: KnowledgeBase, entry_id: str) -> bool:
-    try:
-        kb.entry(entry_id)
-    except KeyError:
-        return False
-    return True
-
-
 # -- lookups ---------------------------------------------------------------------------------
-def lookup_blocks(lk: Lookup, lang: str = "nl") -> list[dict]:
-    """A lookup: the verdict (shared wording), buttons for the candidates or near misses,
-    "Verzoek opstellen" when the school is not on the list, and the list's name and age.
-    When the list is unavailable (no good copy of its source yet): no verdict, but that."""
-    lang = _lang(lang)
+def lookup_blocks(reply: Reply) -> list[dict]:
+    """A lookup: the verdict (shared wording), buttons for the candidates or near misses and
+    "Verzoek opstellen", and the list's name and age. When the list is unavailable (no good
+    copy of its source yet): no verdict, but that."""
+    lk = reply.lookup
+    assert lk is not None
+    lang = _lang(reply.lang)
     if lk.list_info and lk.list_info.get("unavailable"):
         return unavailable_blocks(lk.query, lk.list_info, lang)
     body = lookup_text(replace(lk, list_info=None), lang)  # the list line goes in a context block
     blocks = sections(escape(body))
-    buttons: list[dict] = []
-    if lk.status == "ambiguous" or (lk.status == "not_found" and lk.reason == "no_match"):
-        buttons += school_buttons(lk.candidates, lang, lk.unlisted)
-    if lk.status == "not_granted" and lk.match:
-        buttons.append(button(S[lang]["draft_button"], A_DRAFT, _value(s=lk.match.name), style="primary"))
-    elif lk.status == "not_found" and lk.reason in ("no_match", "host_not_listed") and lk.query.strip():
-        buttons.append(button(S[lang]["draft_button"], A_DRAFT, _value(s=lk.query.strip()), style="primary"))
-    blocks += actions(buttons, "lookup")
+    blocks += actions(buttons(reply.actions_in("lookup")), "lookup")
     line = list_line(lk.list_info, lang)
     if line:
         blocks.append(context(escape(line)))
@@ -518,37 +299,24 @@ def unavailable_blocks(query: str, info: dict, lang: str = "nl") -> list[dict]:
     return blocks
 
 
-def school_buttons(schools: Iterable[School], lang: str, unlisted: Iterable[int] = ()) -> list[dict]:
-    """One button per school (value: its name and host, to find it on the list again; for a
-    directory school that is not on the list, ``unlisted``, its name and place, to look it up)."""
-    out = set(unlisted)
-    return [button(school_label(c, i not in out, lang), f"{A_PICK_SCHOOL}:{i}",
-                   _value(n=f"{c.name} {c.city}".strip() if i in out else c.name, h=c.host, l=lang))
-            for i, c in enumerate(schools)]
-
-
 # -- drafts ----------------------------------------------------------------------------------
-def draft_blocks(d: Draft, *, draft_id: str, school_query: str, listed_as: str = "",
-                 can_post: bool = True, can_mark: bool = True, notice: str = "") -> list[dict]:
-    """A draft (ephemeral): who it is for, recipient, subject and text, and the buttons
-    "Bewerken", "Plaatsen in kanaal" (when ``can_post``), "Openen in e-mail" and "Markeer
-    als verstuurd" (when ``can_mark``). ``notice`` (escaped ``mrkdwn``, e.g. "there is an open
-    request already") goes first."""
-    t, s = T["nl"], S["nl"]
+def draft_blocks(reply: Reply) -> list[dict]:
+    """A draft (ephemeral): a notice first (a request for the school is open already, the list
+    could not be checked), who it is for, recipient, subject and text, and its buttons
+    ("Bewerken", "Plaatsen in kanaal", "Openen in e-mail", "Markeer als verstuurd", as offered)."""
+    d = reply.draft
+    assert d is not None
+    t = T["nl"]
+    notice = existing_request_text("draft_open", reply.existing) if reply.existing else ""
+    if reply.unverified:
+        notice = "\n".join(x for x in (S["nl"]["draft_unverified"], notice) if x)
     blocks: list[dict] = sections(notice) if notice else []
-    if listed_as:
-        blocks += sections(escape(t["draft_listed"].format(name=listed_as)))
+    if reply.listed_as:
+        blocks += sections(escape(t["draft_listed"].format(name=reply.listed_as)))
     blocks += sections(escape(t["draft_head"].format(school=d.school)))
     blocks += _draft_content(d)
-    value = _value(id=draft_id, s=school_query)
-    buttons = [button(s["edit"], A_EDIT, value, style="primary")]
-    if can_post:
-        buttons.append(button(s["post"], A_POST, value))
-    mail, note = mail_button(d)
-    buttons.append(mail)
-    if can_mark:
-        buttons.append(button(s["mark"], A_MARK, value))
-    blocks += actions(buttons, "draft")
+    blocks += actions(buttons(reply.actions_in("draft"), d), "draft")
+    note = mail_button(d)[1]
     if note:
         blocks.append(context(note))
     return blocks
@@ -576,13 +344,15 @@ def mail_button(d: Draft, lang: str = "nl") -> tuple[dict, str]:
     return button(s["mail_short"], A_MAILTO, url=short), s["mail_long"]
 
 
-def posted_draft_blocks(d: Draft, poster: str) -> list[dict]:
+def posted_draft_blocks(reply: Reply) -> list[dict]:
     """A draft as posted in a channel for a colleague to send (no edit buttons)."""
+    d = reply.draft
+    assert d is not None
     s = S["nl"]
-    blocks = sections(s["posted_head"].format(school=escape(d.school), name=escape(poster or "een collega")))
+    blocks = sections(s["posted_head"].format(school=escape(d.school), name=escape(reply.poster or s["someone"])))
     blocks += _draft_content(d, posted=True)
-    mail, note = mail_button(d)
-    blocks += actions([mail], "posted")
+    blocks += actions(buttons(reply.actions_in("posted"), d), "posted")
+    note = mail_button(d)[1]
     if note:
         blocks.append(context(note))
     return blocks
@@ -622,26 +392,11 @@ def edit_modal(d: Draft, metadata: dict) -> dict:
     }
 
 
-_EMAIL = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+\.[A-Za-z]{2,}$")
-
-
 def validate_edit(values: dict[str, str], lang: str = "nl") -> tuple[dict[str, str], dict[str, str]]:
-    """Check the modal's fields ``{to, subject, body}``: ``(cleaned, errors)``, ``errors``
-    mapping a block id to a message (empty when all is well)."""
-    s = S[_lang(lang)]
-    to = (values.get(B_TO) or "").strip()
-    subject = " ".join((values.get(B_SUBJECT) or "").split())
-    body = (values.get(B_BODY) or "").replace("\r\n", "\n").strip()
-    errors = {}
-    if to and (len(to) > EMAIL_MAX or not _EMAIL.match(to)):
-        errors[B_TO] = s["bad_email"]
-    if not subject:
-        errors[B_SUBJECT] = s["empty_subject"]
-    elif len(subject) > SUBJECT_MAX:
-        errors[B_SUBJECT] = s["long_subject"].format(n=SUBJECT_MAX)
-    if not body:
-        errors[B_BODY] = s["empty_body"]
-    return {B_TO: to, B_SUBJECT: subject, B_BODY: body[:INPUT_MAX] + "\n"}, errors
+    """Check the modal's fields ``{to, subject, body}`` (block ids :data:`B_TO`,
+    :data:`B_SUBJECT`, :data:`B_BODY`): :func:`bot.conversation.validate_edit`, whose
+    ``errors`` map a block id to a message (empty when all is well)."""
+    return _validate(values, lang)
 
 
 # -- help, usage, App Home, notes --------------------------------------------------------------
@@ -654,17 +409,38 @@ def help_blocks(lang: str = "nl", unknown: str = "") -> list[dict]:
     return blocks
 
 
-def reply_blocks(reply: Reply, kb: KnowledgeBase, help_contact: str = "", question: str = "",
-                 question_id: int | None = None) -> list[dict]:
-    """Blocks for any :class:`~bot.core.Reply` except drafts (see :func:`draft_blocks`)."""
+def reply_messages(reply: Reply, kb: KnowledgeBase, help_contact: str = "") -> list[dict]:
+    """Any :class:`~bot.replies.Reply` as Slack messages (``{"text", "blocks"}``): one, or
+    several for an announcement too long for one."""
     lang = _lang(reply.lang)
-    if reply.kind == "answer" and reply.answer:
-        return answer_blocks(reply.answer, kb, help_contact, question, question_id)
-    if reply.kind == "lookup" and reply.lookup:
-        return lookup_blocks(reply.lookup, lang)
-    if reply.kind == "usage":
-        return sections(escape(T[lang]["usage_school" if reply.text == "school" else "usage_verzoek"]))
-    return help_blocks(lang)
+    kind = reply.kind
+    if kind == "announce":
+        return announce_messages(reply.schools, lang)
+    if kind == "answer" and reply.answer:
+        return [message(answer_blocks(reply, kb, help_contact), lang)]
+    if kind == "lookup" and reply.lookup:
+        return [message(lookup_blocks(reply), lang)]
+    if kind == "draft" and reply.draft:
+        return [message(draft_blocks(reply))]
+    if kind == "reminder" and reply.draft and reply.request:
+        return [message(reminder_blocks(reply.request, lang, reply.now) + draft_blocks(reply), lang)]
+    if kind == "posted_draft" and reply.draft:
+        return [message(posted_draft_blocks(reply))]
+    if kind == "usage":
+        return [message(sections(escape(T[lang]["usage_school" if reply.text == "school" else "usage_verzoek"])))]
+    if kind == "note":
+        return [note_message(reply.key, lang, **reply.fmt)]
+    if kind == "existing" and reply.request:
+        return [message(existing_request_blocks(reply.key, reply.request, lang, reply.permalink))]
+    if kind == "requests":
+        return [message(requests_blocks(list(reply.requests), lang, reply.now), lang)]
+    if kind == "admin_only":
+        return [message(admin_only_blocks(lang, help_contact), lang)]
+    if kind == "text":
+        return [message(text_blocks(reply.text), lang)]
+    if kind == "granted" and reply.request:
+        return [message(granted_blocks(reply.request, lang), lang)]
+    return [message(help_blocks(lang, unknown=reply.unknown), lang)]
 
 
 def note_message(key: str, lang: str = "nl", **fmt: str) -> dict:
@@ -706,34 +482,6 @@ def home_view(info: dict | None, help_contact: str = "", lang: str = "nl",
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _PERMALINK = re.compile(r"^https://[^\s<>|]+$")
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
-
-
-def _dutch_time_zone() -> tzinfo:
-    """Europe/Amsterdam, or UTC when this system has no time zone data."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Amsterdam")
-    except Exception:  # no tz database on this system
-        return timezone.utc
-
-
-_NL_TZ = _dutch_time_zone()  # read once at import, not by the first listener that shows a date
-
-
-def _local(dt: datetime) -> date:
-    """The calendar date of ``dt`` in the Netherlands (UTC when the time zone data is missing)."""
-    return dt.astimezone(_NL_TZ).date()
-
-
-def date_text(dt: datetime, lang: str = "nl") -> str:
-    """``"3 december 2026"`` / ``"3 December 2026"``."""
-    d = _local(dt)
-    return dutch_date(d) if _lang(lang) == "nl" else f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
-
-
 def user_ref(user: str, lang: str = "nl") -> str:
     """``<@U…>`` for a Slack user id, else a neutral word (never an unchecked token)."""
     return f"<@{user}>" if _USER_ID.match(user or "") else escape(S[_lang(lang)]["someone"])
@@ -742,12 +490,6 @@ def user_ref(user: str, lang: str = "nl") -> str:
 def channel_ref(channel: str) -> str:
     """``<#C…>`` for a channel id; ``""`` for a DM or anything else."""
     return f"<#{channel}>" if _CHANNEL_ID.match(channel or "") else ""
-
-
-def _age(r: Request, lang: str, now: datetime | None) -> str:
-    s = S[_lang(lang)]
-    d = int(r.age_days(now))
-    return s["age_today"] if d == 0 else s["age_day"] if d == 1 else s["age_days"].format(d=d)
 
 
 def request_ref(r: Request, lang: str = "nl", permalink: str = "") -> str:
@@ -770,7 +512,7 @@ def request_line(r: Request, lang: str = "nl", now: datetime | None = None, *, b
     where = channel_ref(r.channel)
     return s["request_line"].format(
         school=escape(r.school_name), state=s["state_sent" if r.status == "sent" else "state_drafted"],
-        age=_age(r, lang, now), by=s["by"].format(user=user_ref(r.requested_by, lang)) if by else "",
+        age=age_of(r, lang, now), by=s["by"].format(user=user_ref(r.requested_by, lang)) if by else "",
         where=s["ref_in"].format(channel=where) if where else "", reminded=s["reminded"] if r.reminded_at else "")
 
 

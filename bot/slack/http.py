@@ -10,7 +10,7 @@ secrets, no Slack call), anything else 404.
 
 ``create_app()`` opens the request store and starts the background jobs (consent-list
 refresh, reminders) in the process that serves: under ``--preload`` that is the forked
-worker, not the master that built the app (:meth:`~bot.slack.jobs.Jobs.start_when_serving`).
+worker, not the master that built the app (:meth:`~bot.jobs.Jobs.start_when_serving`).
 """
 from __future__ import annotations
 
@@ -29,10 +29,10 @@ from slack_sdk import WebClient
 from ..config import Settings
 from ..core import Bot
 from ..errors import BotError
+from ..jobs import Jobs
 from ..store import Store
-from . import check_settings, setup_logging, slack_errors
+from .startup import check_settings, setup_logging, slack_errors
 from .app import build_runtime, open_store
-from .jobs import Jobs
 
 log = logging.getLogger("bot.slack.http")
 
@@ -64,7 +64,7 @@ def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | 
              store: Store | None = None) -> WSGIApp:
     """The WSGI application for ``settings`` (see :func:`bot.slack.app.build_runtime` for
     ``client``/``bot``/``store``). Its ``jobs`` attribute holds the app's
-    :class:`~bot.slack.jobs.Jobs` (not started: the caller decides), its ``pool`` the
+    :class:`~bot.jobs.Jobs` (not started: the caller decides), its ``pool`` the
     :class:`~bot.slack.app.ListenerPool` its listeners run on."""
     bot = bot or Bot.from_settings(settings)
     runtime = build_runtime(settings, client=client, bot=bot, store=store)
@@ -89,7 +89,7 @@ def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | 
 
 
 def jobs_of(app: WSGIApp) -> Jobs:
-    """The :class:`~bot.slack.jobs.Jobs` of an app from :func:`wsgi_app`."""
+    """The :class:`~bot.jobs.Jobs` of an app from :func:`wsgi_app`."""
     return app.jobs  # type: ignore[attr-defined]
 
 

@@ -1,10 +1,10 @@
-"""The Slack app's short-lived state, kept in this process's memory.
+"""The conversation's short-lived state, kept in this process's memory.
 
+* :class:`DraftStore`: drafts behind the "Bewerken" / "Plaatsen in kanaal" buttons (a Slack
+  button value holds at most 2,000 characters; an edited draft up to 3,000 more).
 * :class:`SeenSet`: the event ids and messages already answered, so Slack's retries
   (``X-Slack-Retry-Num``) and a message delivered as both ``app_mention`` and ``message.im``
   get one reply.
-* :class:`DraftStore`: drafts behind the "Bewerken" / "Plaatsen in kanaal" buttons (a button
-  value holds at most 2,000 characters; an edited draft up to 3,000 more).
 
 Both are per process: run one process (gunicorn ``--workers 1`` with threads). After a
 restart a draft's buttons still work: the draft is made again from the school's name.
@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
-from ..drafts import Draft
+from .drafts import Draft
 
 V = TypeVar("V")
 

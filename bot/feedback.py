@@ -3,7 +3,7 @@
 It logs one line (logger ``bot.feedback``) and, when the vote refers to a logged question
 (``question_id``, carried by the buttons) and a :class:`~bot.store.Store` is given, records
 it there (:meth:`~bot.store.Store.set_feedback`; the latest vote counts). Swap or extend
-the function body; the listeners only call it.
+the function body; the conversation only calls it.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..store import Store, StoreError
+from .store import Store, StoreError
 
 log = logging.getLogger("bot.feedback")
 

@@ -1,45 +1,45 @@
-"""The Slack app's work outside a request: after each consent-list refresh, and on a timer.
+"""The conversation's work outside a message: after each consent-list refresh, and on a timer.
 
-:class:`Jobs` does three things, each callable directly (the tests pass ``now``):
+:class:`Jobs` does three things, each callable directly (the tests pass ``now``), and tells
+users through a :class:`~bot.backends.base.Backend` (``send``):
 
-* :meth:`Jobs.on_refresh`, a :class:`~bot.consent_source.ConsentSource` listener: open
-  requests whose school is now on the list become granted (:meth:`~bot.store.Store.close_granted`)
-  and each requester gets a DM ("Het Cals College heeft toestemming gegeven"); schools new on
-  the list are announced in ``ANNOUNCE_CHANNEL`` (:func:`~bot.consent_source.on_added`).
+* after a refresh: open requests whose school is now on the list become granted
+  (:meth:`~bot.store.Store.close_granted`) and each requester gets a DM ("Het Cals College
+  heeft toestemming gegeven", in the language of their latest question); schools new on the
+  list are announced in ``ANNOUNCE_CHANNEL``. The refresh's listener (:meth:`Jobs.on_refresh`)
+  runs under the consent source's lock, so it only records in the store and collects the
+  news; :meth:`Jobs.flush` sends it once the refresh is done (the background refresh, and an
+  admin's ``lijst vernieuwen``, call it). Nothing slow, no message and no retry after a 429,
+  happens while that lock is held.
 * :meth:`Jobs.sweep`: one reminder per sent request after ``REQUEST_REMINDER_DAYS`` without
   consent (a DM with the draft, ready to send again), and the question log's purge after
   ``QUESTION_RETENTION_DAYS``.
-* :meth:`Jobs.start` runs a :class:`~bot.consent_source.Refresher` (every
-  ``CONSENT_REFRESH_MINUTES``; 0: off) and the sweep (hourly) on daemon threads. Lookups never
-  wait for either: the list is swapped in by the refresh's listener.
+* :meth:`Jobs.start` runs the refresh (every ``CONSENT_REFRESH_MINUTES``; 0: off) and the
+  sweep (hourly) on daemon threads (:class:`~bot.periodic.Periodic`). Lookups never wait for
+  either: the list is swapped in by the bot's own refresh listener.
 
-DMs go by ``chat.postMessage`` with the user id as the channel: Slack then posts in the
-app's DM with that user (the App Home's Messages tab) with ``chat:write`` alone, no
-``conversations.open`` (``im:write``). Every Slack or store failure here is logged; none
-stops the thread.
-
-Under gunicorn ``--preload`` the app is built in the master process, which serves nothing
-and forks the worker: :meth:`Jobs.start_when_serving` starts the threads in the worker (right
-after the fork, or at its first request), with a store connection of its own.
+Every backend or store failure here is logged; none stops a thread. Under gunicorn
+``--preload`` the app is built in the master process, which serves nothing and forks the
+worker: :meth:`Jobs.start_when_serving` starts the threads in the worker (right after the
+fork, or at its first request), with a store connection of its own.
 """
 from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from .backends.base import Backend
+from .consent_source import RefreshResult, on_added
+from .consentlist import School
+from .conversation import Conversation
+from .errors import DeliveryFailed
+from .periodic import Periodic
+from .replies import Reply, Where
+from .store import Request, Store, StoreError, utc_now
 
-from ..consent_source import Periodic, Refresher, RefreshResult, on_added
-from ..consentlist import School
-from ..store import Store, StoreError, utc_now
-from . import blocks as B
-from .listeners import Listeners, _method
-
-log = logging.getLogger("bot.slack.jobs")
+log = logging.getLogger("bot.jobs")
 
 SWEEP_EVERY = 3600.0
 """Seconds between two sweeps (reminders, question purge)."""
@@ -50,72 +50,90 @@ FIRST_REFRESH_AFTER = 60.0
 refresh interval is shorter): the list from start-up may be an old copy."""
 LANG_LOOKBACK_DAYS = 90
 """How far back a requester's questions are read to choose the language of a DM."""
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 class Jobs:
-    """Refresh listener, sweep and background threads around the app's :class:`Listeners`
-    (whose ``store`` may be ``None``: then requests are neither granted nor reminded)."""
+    """Refresh listener, sweep and background threads of one :class:`Conversation` (whose
+    ``store`` may be ``None``: then requests are neither granted nor reminded), telling users
+    through ``backend``."""
 
-    def __init__(self, listeners: Listeners, client: WebClient):
-        self.listeners = listeners
-        self.client = client
-        self.bot = listeners.bot
-        self.settings = listeners.bot.settings
-        self._refresher: Refresher | None = None
+    def __init__(self, conversation: Conversation, backend: Backend):
+        self.conversation = conversation
+        self.backend = backend
+        self.bot = conversation.bot
+        self.settings = conversation.settings
+        self._refresher: Periodic | None = None
         self._sweeper: Periodic | None = None
         self._lock = threading.Lock()
+        self._news = threading.Lock()
+        self._granted: list[Request] = []
+        self._added: list[School] = []
         self._started_pid: int | None = None
         self._serving = False
         self._built_pid = os.getpid()
         self._inherited: list[Store] = []
-        self._announce = on_added(self.announce)
+        self._announce = on_added(self._keep_added)
         source = self.bot.consent_source
         if source is not None:
             source.add_listener(self.on_refresh)
+        conversation.after_refresh.append(self.flush)
 
     @property
     def store(self) -> Store | None:
-        return self.listeners.store
+        return self.conversation.store
 
     # -- after a refresh ------------------------------------------------------------------------
+    def refresh(self) -> RefreshResult | None:
+        """Refresh the consent list, then send what it brought (:meth:`flush`)."""
+        source = self.bot.consent_source
+        if source is None:
+            return None
+        try:
+            return source.refresh()
+        finally:
+            self.flush()
+
     def on_refresh(self, result: RefreshResult) -> None:
-        """The consent source's listener (on the refreshing thread): grant and tell, announce."""
-        self.grant(result)
+        """The consent source's listener (on the refreshing thread, under its lock): grant,
+        and keep the news for :meth:`flush`."""
+        granted = self.grant(result)
+        with self._news:
+            self._granted += granted
         if self.settings.announce_channel:
             self._announce(result)
 
-    def grant(self, result: RefreshResult, now: datetime | None = None) -> list:
-        """Close the open requests whose school is on the refreshed list; DM each requester.
-        Only for a list its source confirmed (updated or unchanged), never the example list."""
+    def _keep_added(self, schools: tuple[School, ...]) -> None:
+        with self._news:
+            self._added += schools
+
+    def grant(self, result: RefreshResult, now: datetime | None = None) -> list[Request]:
+        """Close the open requests whose school is on the refreshed list (the store only; the
+        DMs go out with :meth:`flush`). Only for a list its source confirmed (updated or
+        unchanged), never the example list."""
         store = self.store
         if store is None or result.status not in ("updated", "unchanged") or result.consent.example:
             return []
         try:
             matcher = self.bot.schools
             codes = matcher.linked_codes() if matcher.consent is result.consent else ()
-            granted = store.close_granted(result.consent, now, codes)
+            return store.close_granted(result.consent, now, codes)
         except StoreError as e:
             log.error("requests not checked against the new list: %s", e)
             return []
+
+    def flush(self) -> None:
+        """Send the news collected since the last flush: a DM to each requester whose request
+        was granted, and the announcement of the schools new on the list."""
+        with self._news:
+            granted, self._granted = self._granted, []
+            added, self._added = tuple(self._added), []
         langs = self._langs({r.requested_by for r in granted}) if granted else {}
         for r in granted:
             log.info("request %d for %r granted; telling user=%s", r.id, r.school_name, r.requested_by)
             lang = langs.get(r.requested_by, "nl")
-            self._dm(r.requested_by, B.message(B.granted_blocks(r, lang), lang), "granted")
-        return granted
-
-    def announce(self, schools: tuple[School, ...]) -> None:
-        """"Nieuw op de lijst: …" in ``ANNOUNCE_CHANNEL`` (every name, split to fit)."""
-        channel = self.settings.announce_channel
-        for msg in B.announce_messages(schools):
-            try:
-                Listeners._post(self.client, channel, msg)
-            except SlackApiError as e:
-                log.error("slack api error: method=%s error=%s (announce in %s)", _method(e),
-                          e.response.get("error"), channel)
-                return
-        log.info("announced %d new school(s) in %s", len(schools), channel)
+            self._tell(Where(user=r.requested_by), Reply("granted", lang, request=r), "granted")
+        if added and self._tell(Where(self.settings.announce_channel), Reply("announce", schools=added), "announce"):
+            log.info("announced %d new school(s) in %s", len(added), self.settings.announce_channel)
 
     # -- the sweep ----------------------------------------------------------------------------------
     def sweep(self, now: datetime | None = None) -> dict[str, int]:
@@ -145,7 +163,12 @@ class Jobs:
                     log.error("reminder not recorded, none sent: %s", e)
                     break
                 lang = langs.get(r.requested_by, "nl")
-                if self._dm(r.requested_by, self.listeners.reminder_message(self.client, r, lang, now), "reminder"):
+                try:
+                    reminder = self.conversation.reminder(r, lang, now, self.backend)
+                except Exception:
+                    log.exception("reminder of request %d not made", r.id)
+                    continue
+                if self._tell(Where(user=r.requested_by), reminder, "reminder"):
                     done["reminded"] += 1
         try:
             done["purged"] = store.purge_questions(self.settings.question_retention_days, now)
@@ -156,19 +179,14 @@ class Jobs:
         return done
 
     # -- helpers ------------------------------------------------------------------------------------
-    def _dm(self, user: str, msg: dict, what: str) -> bool:
-        """Post ``msg`` in the app's DM with ``user``; ``False`` (logged) when that fails."""
-        if not _USER_ID.match(user or ""):
-            log.warning("no DM (%s): %r is no Slack user id", what, user[:20])
-            return False
+    def _tell(self, where: Where, reply: Reply, what: str) -> bool:
+        """Send ``reply``; ``False`` (logged) when that fails."""
         try:
-            Listeners._post(self.client, user, msg)
-        except SlackApiError as e:
-            log.error("slack api error: method=%s error=%s (%s DM to %s)", _method(e), e.response.get("error"),
-                      what, user)
-            return False
+            self.backend.send(where, reply)
+        except DeliveryFailed:
+            return False  # the backend logged why
         except Exception:
-            log.exception("%s DM to %s failed", what, user)
+            log.exception("%s to %s failed", what, where.user or where.channel)
             return False
         return True
 
@@ -202,7 +220,8 @@ class Jobs:
         source = self.bot.consent_source
         every = self.settings.consent_refresh_minutes * 60
         if source is not None and source.kind != "sample" and every > 0:
-            self._refresher = Refresher(source, every=every, first_after=min(every, FIRST_REFRESH_AFTER))
+            self._refresher = Periodic(self.refresh, every, first_after=min(every, FIRST_REFRESH_AFTER),
+                                       name="consent-refresh")
             self._refresher.start()
             log.info("consent list refresh every %g minute(s) from %s", every / 60, source.name)
         self._sweeper = Periodic(self.sweep, SWEEP_EVERY, first_after=FIRST_SWEEP_AFTER, name="request-sweep")
@@ -229,6 +248,7 @@ class Jobs:
         if not self._serving or os.getppid() != self._built_pid:
             return  # not a worker of the process that built the app
         self._lock = threading.Lock()  # a lock held at the fork would stay held in the child
+        self._news = threading.Lock()
         self._refresher = self._sweeper = None  # their threads did not survive the fork
         self._reopen_store()
         self.start()
@@ -239,10 +259,10 @@ class Jobs:
             return
         self._inherited.append(old)  # the parent's connection: never used, never closed here
         try:
-            self.listeners.store = Store(old.path)
+            self.conversation.store = Store(old.path)
         except StoreError as e:
             log.error("request tracking and the question log are off: %s", e)
-            self.listeners.store = None
+            self.conversation.store = None
 
     def stop(self) -> None:
         """Stop the threads (a refresh under way finishes first)."""
@@ -258,3 +278,5 @@ class Jobs:
         source = self.bot.consent_source
         if source is not None:
             source.remove_listener(self.on_refresh)
+        if self.flush in self.conversation.after_refresh:
+            self.conversation.after_refresh.remove(self.flush)
