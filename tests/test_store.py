@@ -1,5 +1,7 @@
-"""The SQLite store (bot/store.py): requests, reminders, grants, the question log, migrations
-and concurrent writers. Real database files in tmp_path, real threads."""
+"""The store (bot/store.py): requests, reminders, grants, the question log, migrations and
+concurrent writers. Tests taking ``store`` or ``db_location`` run once per engine: a real
+SQLite file in tmp_path and a real PostgreSQL database on 127.0.0.1 (tests/conftest.py);
+real threads. Tests of the SQLite file itself (WAL, user_version, damaged files) use tmp_path."""
 import io
 import csv
 import sqlite3
@@ -17,8 +19,8 @@ T0 = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "data" / "bot.sqlite3") as s:
+def store(db_location):
+    with Store(db_location) as s:
         yield s
 
 
@@ -228,8 +230,8 @@ def test_close_granted_never_grants_a_different_school_with_a_similar_name(store
     assert len(store.open_requests()) == len(pairs)
 
 
-def test_close_granted_by_two_processes_at_once_grants_each_request_once(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+def test_close_granted_by_two_processes_at_once_grants_each_request_once(db_location):
+    path = db_location
     with Store(path) as s:
         ids = {s.open_request(f"School {i} College", host=f"school{i}", requested_by="U1")[0].id for i in range(40)}
     listed = consent(*(f"School {i} College,school{i}.magister.net," for i in range(40)))
@@ -305,8 +307,8 @@ def test_question_log_feedback_and_purge(store):
 
 
 # -- concurrency -----------------------------------------------------------------------------
-def test_many_threads_writing_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+def test_many_threads_writing_at_once_lose_nothing(db_location):
+    path = db_location
     shared, other = Store(path), Store(path)  # most threads share one store; some use a second connection
     barrier = threading.Barrier(16)
     ids: list[list[int]] = [[] for _ in range(16)]
@@ -336,11 +338,12 @@ def test_many_threads_writing_at_once_lose_nothing(tmp_path):
     assert len(other.list_requests()) == 16 * 5
     shared.close()
     other.close()
-    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if shared.dialect == "sqlite":
+        assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_racing_requests_for_one_school_create_exactly_one(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+def test_racing_requests_for_one_school_create_exactly_one(db_location):
+    path = db_location
     stores = [Store(path), Store(path)]
     barrier = threading.Barrier(12)
     results = []
@@ -360,11 +363,11 @@ def test_racing_requests_for_one_school_create_exactly_one(tmp_path):
         s.close()
 
 
-def test_a_request_with_a_vestigingscode_is_not_granted_by_a_same_named_school(tmp_path):
+def test_a_request_with_a_vestigingscode_is_not_granted_by_a_same_named_school(db_location):
     from bot.consentlist import ConsentList, School
     from bot.store import Store
 
-    s = Store(tmp_path / "bot.sqlite3")
+    s = Store(db_location)
     castricum, _ = s.open_request("Bonhoeffer College", code="00ZD00")
     plain, _ = s.open_request("Het Atrium")
     listed = ConsentList((School("Bonhoeffer College", "bonhoeffer.magister.net"), School("'t Atrium", "atrium.magister.net")), "t")
