@@ -542,7 +542,10 @@ class Store:
             has_table = _rows(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
         else:
             legacy = 0
-            has_table = _rows(c, "SELECT 1 WHERE to_regclass('schema_version') IS NOT NULL")
+            # pg_tables, not to_regclass(): a scan sees a table another process just committed,
+            # the catalog cache (not refreshed by an advisory lock) may not yet.
+            has_table = _rows(c, "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+                                 " AND tablename = 'schema_version'")
         recorded = _rows(c, "SELECT max(version) AS v FROM schema_version")[0]["v"] if has_table else None
         return max(legacy, recorded or 0)
 
