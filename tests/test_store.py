@@ -81,6 +81,31 @@ def test_database_from_a_newer_bot_is_refused_untouched(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
 
 
+def test_older_postgresql_schema_is_migrated_and_a_newer_one_refused(pg_url):
+    import psycopg
+
+    from bot.db import translate
+
+    with psycopg.connect(pg_url, autocommit=True) as c:  # a database at version 1: requests only
+        for statement in MIGRATIONS[0]:
+            c.execute(translate(statement, "postgresql"))
+        c.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        c.execute("INSERT INTO schema_version VALUES (1)")
+        c.execute("INSERT INTO requests (school_name, requested_by, status, created_at) "
+                  "VALUES ('Cals College', 'U1', 'sent', '2026-10-01T08:00:00+00:00')")
+    with Store(pg_url) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        [r] = s.list_requests()
+        assert (r.school_name, r.status) == ("Cals College", "sent")
+        assert s.set_feedback(s.log_question("wat is de deadline", "answered", score=0.91234), 1)
+        assert s.questions()[0].score == 0.9123  # DOUBLE PRECISION, as SQLite's REAL
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError) as e:
+        Store(pg_url)
+    assert e.value.kind == "schema" and "newer" in str(e.value) and "postgresql://" in str(e.value)
+
+
 def test_a_file_that_is_no_database_gives_a_store_error(tmp_path):
     path = tmp_path / "bot.sqlite3"
     path.write_bytes(b"this is not a database, just some text " * 100)
