@@ -135,12 +135,12 @@ class Leader:
 
     def _connect(self) -> None:
         if self._engine is None:
-            self._engine = db.postgres_engine(str(self.store.location), lock_timeout_s=BUSY_TIMEOUT_S, pool=False,
+            self._engine = db.postgres_engine(str(self.store.path), lock_timeout_s=BUSY_TIMEOUT_S, pool=False,
                                               keepalive=True)
         self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _lost(self, error: Exception) -> None:
-        _, why = db.fault(error, secret=db.password_of(str(self.store.location)))
+        _, why = db.fault(error, secret=db.password_of(str(self.store.path)))
         if self.is_leader:
             log.error("leader %r: lost the connection to %s (%s); no longer leading", self.name, self.store.name, why)
         elif not self._failing:

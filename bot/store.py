@@ -402,22 +402,22 @@ class Store:
     the database cannot be opened, created, reached or migrated, or was written by a newer
     version of the bot (``kind == "schema"``). Use as a context manager or call :meth:`close`.
 
-    ``dialect`` is ``"sqlite"`` or ``"postgresql"``; ``path`` the SQLite file (``None`` on
-    PostgreSQL); ``name`` what messages call the database (the path, or the URL without its
-    password); ``location`` what it was opened with (:meth:`reopen` opens it again).
+    ``dialect`` is ``"sqlite"`` or ``"postgresql"``; ``path`` what it was opened with, so
+    ``Store(store.path)`` (:meth:`reopen`) opens the same database again: the SQLite file as a
+    :class:`~pathlib.Path`, or the PostgreSQL URL (it holds the password: never log it);
+    ``name`` what messages and logs call the database (the file, or the URL without its password).
     """
 
     def __init__(self, location: Path | str):
-        self.location = location
         postgres = isinstance(location, str) and db.is_postgres_url(location)
         self.dialect = "postgresql" if postgres else "sqlite"
-        self.path: Path | None = None if postgres else Path(location)
+        self.path: Path | str = location if postgres else Path(location)
         self.name = db.display_url(str(location)) if postgres else str(self.path)
         self._secret = db.password_of(str(location)) if postgres else ""
         self._lock = threading.RLock()  # SQLite: the one connection is used by one thread at a time
         self._closed = False
         self._engine: Engine | None = None
-        self._c: Connection | None = None  # SQLite: the one connection
+        self._c: Connection | None = None  # SQLite: the one connection (self._conn: its sqlite3 connection)
         if postgres:
             with self._faults("open the database"):
                 self._engine = db.postgres_engine(str(location), lock_timeout_s=BUSY_TIMEOUT_S)
@@ -431,7 +431,7 @@ class Store:
             raise
 
     def _open_sqlite(self) -> None:
-        assert self.path is not None
+        assert isinstance(self.path, Path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -463,7 +463,7 @@ class Store:
     def reopen(self) -> "Store":
         """A new store on the same database (e.g. in a forked worker: a connection must not
         be shared across a fork). This one is left as it is."""
-        return type(self)(self.location)
+        return type(self)(self.path)
 
     def close(self) -> None:
         """Close the connections (a later call on this store raises :class:`StoreError`)."""

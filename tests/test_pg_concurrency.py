@@ -181,8 +181,12 @@ def test_with_sqlite_the_one_process_always_leads(tmp_path):
 def test_heroku_style_postgres_urls_are_taken(pg_url):
     heroku = "postgres://" + pg_url.split("://", 1)[1]
     with Store(heroku) as s:
-        assert s.dialect == "postgresql" and s.path is None and s.schema_version() == SCHEMA_VERSION
+        assert s.dialect == "postgresql" and s.schema_version() == SCHEMA_VERSION
         assert s.name.startswith("postgres://postgres@127.0.0.1:")
+        s.open_request("Cals College", requested_by="U1")
+        with Store(s.path) as again, s.reopen() as third:  # as a forked worker reopens it
+            assert [r.school_name for r in again.open_requests()] == ["Cals College"] == \
+                [r.school_name for r in third.open_requests()]
 
 
 def test_an_unreachable_server_is_a_store_error_without_the_password(tmp_path):

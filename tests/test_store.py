@@ -50,6 +50,23 @@ def test_settings_name_the_database_and_the_two_periods(tmp_path):
         Settings.from_env({"REQUEST_REMINDER_DAYS": "twee weken"})
 
 
+def test_database_url_selects_postgresql_and_never_shows_its_password(tmp_path, pg_url):
+    for url in ("postgres://bot:pw@db.example:5432/bot", "postgresql://bot:pw@db/bot?sslmode=require",
+                "postgresql+psycopg://bot@db/bot"):
+        assert Settings.from_env({"DATABASE_URL": url}).database_url == url
+    shown = repr(Settings.from_env({"DATABASE_URL": "postgres://bot:hunter2@db.example:5432/bot?sslmode=require"}))
+    assert "hunter2" not in shown and "postgres://bot@db.example:5432/bot" in shown
+    for bad in ("mysql://bot:hunter2@db/bot", "db.example/bot", "sqlite:///x.db"):
+        with pytest.raises(ConfigError, match="DATABASE_URL") as e:
+            Settings.from_env({"DATABASE_URL": bad})
+        assert "hunter2" not in str(e.value)
+    assert Settings.from_env({}).database_url == ""
+    with Store.from_settings(Settings(data_dir=tmp_path / "d", database_url=pg_url)) as s:
+        assert s.dialect == "postgresql" and not (tmp_path / "d").exists()
+    with Store.from_settings(Settings(data_dir=tmp_path / "d")) as s:
+        assert s.dialect == "sqlite" and s.path == tmp_path / "d" / "bot.sqlite3"
+
+
 def test_older_schema_is_migrated_at_open_and_keeps_its_rows(tmp_path):
     path = tmp_path / "bot.sqlite3"
     c = sqlite3.connect(path)
