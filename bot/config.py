@@ -10,6 +10,7 @@
 | CONSENT_LIST_PATH       | a consent list file (CSV, JSON, YAML)                      | the bundled sample  |
 | CONSENT_LIST_NAME       | what replies call the list (never a server path)           | file name, URL host+file |
 | DATA_DIR                | where the bot keeps its state                              | ``./data``          |
+| DATABASE_URL            | secret: PostgreSQL for several workers (``postgres://…``)   | unset: ``DATA_DIR/bot.sqlite3`` |
 | CONSENT_LIST_URL        | the consent list at a URL (CSV, JSON, YAML); beats the path | unset               |
 | CONSENT_LIST_TOKEN      | secret: sent as ``Authorization: Bearer …`` to that URL     | unset               |
 | CONSENT_REFRESH_MINUTES | minutes between background refreshes (Slack modes); 0: off | 60                  |
@@ -36,6 +37,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Mapping
 
+from .db import display_url, is_postgres_url
 from .errors import ConfigError
 
 _SECRETS = frozenset({"consent_list_token"})  # hidden by Settings.__repr__, like every slack_* field
@@ -75,11 +77,14 @@ class Settings:
     slack_api_url: str = ""
     request_reminder_days: float = 14.0
     question_retention_days: float = 180.0
+    database_url: str = ""
 
     def __repr__(self) -> str:  # never print a secret
         shown = {f.name: ("***" if (f.name.startswith("slack_") or f.name in _SECRETS) and getattr(self, f.name)
                           else getattr(self, f.name))
                  for f in fields(self)}
+        if self.database_url:  # the host and database help; the password stays out
+            shown["database_url"] = display_url(self.database_url)
         return f"Settings({shown})"
 
     @classmethod
@@ -124,11 +129,25 @@ class Settings:
             slack_api_url=_api_url(get("SLACK_API_URL")),
             request_reminder_days=_number("REQUEST_REMINDER_DAYS", get("REQUEST_REMINDER_DAYS"), 14.0),
             question_retention_days=_number("QUESTION_RETENTION_DAYS", get("QUESTION_RETENTION_DAYS"), 180.0),
+            database_url=_database_url(get("DATABASE_URL")),
         )
 
     def with_(self, **changes) -> "Settings":
         """A copy with ``changes`` (e.g. command-line overrides)."""
         return replace(self, **changes)
+
+
+def _database_url(value: str) -> str:
+    """``DATABASE_URL`` as given when it is a PostgreSQL URL (``postgres://`` as Heroku gives
+    it, ``postgresql://``, ``postgresql+psycopg://``); ``""`` when unset. ConfigError naming
+    only the scheme otherwise (the rest may hold the password)."""
+    if not value:
+        return ""
+    if not is_postgres_url(value):
+        scheme = value.split("://", 1)[0][:20] if "://" in value else "none"
+        raise ConfigError(f"DATABASE_URL must be a postgresql:// URL (got scheme {scheme!r}); "
+                          "unset it to keep the SQLite file in DATA_DIR")
+    return value
 
 
 def _api_url(value: str) -> str:

@@ -1,34 +1,51 @@
-"""The bot's own state in SQLite: requests to schools and the question log.
+"""The bot's own state: requests to schools, the question log, and what several workers share.
 
-``Store(path)`` opens (or creates) ``DATA_DIR/bot.sqlite3``, switches it to WAL, and applies
-the :data:`MIGRATIONS` it has not seen yet (the schema version is ``PRAGMA user_version``).
-One connection serves every thread behind a lock: SQLite writes one transaction at a time
-anyway, and a lock cannot deadlock on ``database is locked`` between our own threads. Other
-processes (the command line next to the running bot) wait up to :data:`BUSY_TIMEOUT_S`.
+``Store(location)`` opens one database and applies the :data:`MIGRATIONS` it has not seen yet:
+
+* a path (the default, ``DATA_DIR/bot.sqlite3``): a SQLite file in WAL mode, one connection
+  for every thread behind a lock (SQLite writes one transaction at a time anyway, and a lock
+  cannot deadlock on ``database is locked`` between our own threads); other processes (the
+  command line next to the running bot) wait up to :data:`BUSY_TIMEOUT_S`;
+* a PostgreSQL URL (``DATABASE_URL``, ``postgres://`` or ``postgresql://``): a small pool of
+  connections per process (:mod:`bot.db`), safe for several processes writing at once.
+
+Both run the same SQL through SQLAlchemy Core; the schema version is the one row of the
+``schema_version`` table (SQLite files from before that table carry it in ``PRAGMA
+user_version``, which SQLite keeps in step so an older bot still refuses a newer file).
 
 Requests follow one life: ``drafted`` -> ``sent`` -> ``granted`` (a consent-list refresh
 shows the school, :meth:`Store.close_granted`) or ``withdrawn``. ``drafted`` and ``sent``
-are *open*; there is at most one open request per school (:meth:`Store.open_request`).
+are *open*; there is at most one open request per school (:meth:`Store.open_request`), also
+with two processes recording one at the same moment.
+
+State for several workers (issue 12): :meth:`Store.claim` (de-duplication of Slack events
+and messages), drafts with an expiry (:meth:`Store.save_draft`), consent-list snapshots with a
+cheap version check (:meth:`Store.save_consent_list`, :meth:`Store.consent_version`).
+:class:`bot.leader.Leader` picks the one process that runs the background jobs.
 
 Every time is UTC, stored as ISO-8601 text (``2026-11-29T14:05:00+00:00``) and returned as
 an aware :class:`~datetime.datetime`; every method where time matters takes ``now``.
 
-Every storage fault (disk full, read-only file or directory, locked, damaged file) raises
-:class:`StoreError`, one line naming the file and the cause: the caller logs it, apologises
-in one sentence and keeps answering questions. A failed write changes nothing.
+Every storage fault (disk full, read-only file or directory, locked, damaged file, a
+database server that cannot be reached) raises :class:`StoreError`, one line naming the
+database and the cause: the caller logs it, apologises in one sentence and keeps answering
+questions. A failed write changes nothing.
 """
 from __future__ import annotations
 
 import csv
 import errno
-import sqlite3
+import json
+import secrets
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple, TextIO
 
+from . import db
 from .config import Settings
 from .consentlist import ConsentList, normalize_host
 from .drafts import MAX_FIELD_CHARS, MAX_NOTE_CHARS
@@ -36,21 +53,38 @@ from .errors import BotError
 from .names import identity_key
 from .text import clean
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.sql.elements import TextClause
+
 DB_FILENAME = "bot.sqlite3"
 """The database's file name inside ``Settings.data_dir``."""
 BUSY_TIMEOUT_S = 5.0
-"""How long a write waits for another process's write before :class:`StoreError` ("locked")."""
+"""How long a write waits for another process's write (SQLite) or lock (PostgreSQL) before
+:class:`StoreError` ("locked")."""
 MAX_QUESTION_CHARS = 1000
 """Longest question text kept in the log; longer is cut."""
+CLAIM_TTL_S = 86_400.0
+"""How long :meth:`Store.purge_claims` keeps a claimed key by default (a day: Slack retries
+an event within about five minutes)."""
+MAX_KEY_CHARS = 500
+"""Longest key :meth:`Store.claim` takes."""
+DRAFT_TTL_S = 86_400.0
+"""How long a draft behind its buttons lives by default (seconds)."""
+MAX_DRAFT_CHARS = 100_000
+"""Largest draft payload, as JSON text (a draft is a few thousand characters)."""
+CONSENT_KEEP = 5
+"""How many consent-list snapshots :meth:`Store.save_consent_list` keeps (the newest)."""
 
 STATUSES = ("drafted", "sent", "granted", "withdrawn")
 OPEN_STATUSES = ("drafted", "sent")
 QUESTION_STATUSES = ("answered", "ambiguous", "no_match")
 """The statuses of :class:`bot.faq.Answer`, the only ones the question log takes."""
 
-# Each migration is a list of statements run in one transaction that also sets
-# user_version, so a crash mid-migration leaves the previous version intact.
-# Never edit a released migration: append a new one.
+# Each migration is a list of statements run in one transaction that also records the new
+# version, so a crash mid-migration leaves the previous version intact. Written in SQL that
+# SQLite and PostgreSQL both take, but for the column types bot.db.translate respells for
+# PostgreSQL (INTEGER PRIMARY KEY, REAL). Never edit a released migration: append a new one.
 MIGRATIONS: list[tuple[str, ...]] = [
     (  # 1: requests to schools
         """CREATE TABLE requests (
@@ -84,22 +118,41 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX questions_asked_at ON questions (asked_at)",
     ),
+    (  # 3: state several workers share: claimed keys, drafts, consent-list snapshots
+        """CREATE TABLE claims (
+            key          TEXT PRIMARY KEY,
+            claimed_at   TEXT NOT NULL
+        )""",
+        "CREATE INDEX claims_claimed_at ON claims (claimed_at)",
+        """CREATE TABLE drafts (
+            id           TEXT PRIMARY KEY,
+            payload      TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            expires_at   TEXT NOT NULL
+        )""",
+        "CREATE INDEX drafts_expires_at ON drafts (expires_at)",
+        """CREATE TABLE consent_lists (
+            id            INTEGER PRIMARY KEY,
+            source        TEXT NOT NULL,
+            body          TEXT NOT NULL,
+            fmt           TEXT,
+            etag          TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            content_type  TEXT NOT NULL DEFAULT '',
+            sha256        TEXT NOT NULL DEFAULT '',
+            fetched_at    TEXT NOT NULL,
+            checked_at    TEXT NOT NULL,
+            confirmed_at  TEXT NOT NULL,
+            error         TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# SQLite's primary result codes (https://sqlite.org/rescode.html) -> (kind, what it means).
-_FAULTS = {
-    3: ("readonly", "permission denied"),
-    5: ("locked", f"the database is busy in another process (waited {BUSY_TIMEOUT_S:g} s)"),
-    6: ("locked", "the database is locked"),
-    8: ("readonly", "the database is read-only (file or directory not writable)"),
-    10: ("io", "disk I/O error (disk full, file too large or failing disk?)"),
-    11: ("corrupt", "the database file is damaged"),
-    13: ("full", "the disk is full"),
-    14: ("cantopen", "cannot open the database file (no permission, or not a directory?)"),
-    26: ("corrupt", "the file is not a SQLite database"),
-}
 _OS_FAULTS = {errno.ENOSPC: "full", errno.EROFS: "readonly", errno.EACCES: "readonly", errno.EPERM: "readonly"}
+_LOCK_MIGRATE = db.advisory_key("migrate")
+_LOCK_REQUESTS = db.advisory_key("open-request")
 
 
 class StoreError(BotError):
@@ -200,20 +253,80 @@ class Question:
     feedback: int | None
 
 
-def _request(row: sqlite3.Row) -> Request:
+@dataclass(frozen=True)
+class ConsentSnapshot:
+    """One good consent list as the leader stored it, for every worker to answer from.
+
+    ``id`` grows with each new list (the newest is the one in use); ``source`` where it came
+    from (the configured URL, which may hold a secret: never shown to users, or a file path);
+    ``body`` the list's text as fetched (decoded; NUL characters dropped), ``fmt`` the format
+    it was parsed as (``None``: sniffed); ``etag`` / ``last_modified`` the server's validators
+    for the next conditional fetch, ``content_type`` as served, ``sha256`` of the body as
+    fetched (``""`` when unknown). ``fetched_at`` when it was fetched, ``checked_at`` the last
+    time the source was asked, ``confirmed_at`` the last time the source said it is still
+    current (aware UTC); ``error`` why the last check failed (``""`` when it did not).
+    """
+
+    id: int
+    source: str
+    body: str
+    fmt: str | None
+    etag: str
+    last_modified: str
+    content_type: str
+    sha256: str
+    fetched_at: datetime
+    checked_at: datetime
+    confirmed_at: datetime
+    error: str
+
+
+class ConsentVersion(NamedTuple):
+    """What :meth:`Store.consent_version` returns: the newest snapshot's ``list_id`` (``0``
+    when none is stored) and when its source was last checked (``None`` when none). Equal
+    versions mean nothing a worker shows has changed."""
+
+    list_id: int
+    checked_at: datetime | None
+
+
+@lru_cache(maxsize=256)
+def _sql(statement: str) -> "TextClause":
+    """``statement`` (named parameters as ``:name``) as a SQLAlchemy text construct, parsed once."""
+    from sqlalchemy import text
+
+    return text(statement)
+
+
+def _rows(c: "Connection", statement: str, **params: Any) -> list[Mapping[str, Any]]:
+    return list(c.execute(_sql(statement), params).mappings())
+
+
+def _run(c: "Connection", statement: str, **params: Any) -> int:
+    """Run a statement; its row count."""
+    return c.execute(_sql(statement), params).rowcount
+
+
+def _request(row: Mapping[str, Any]) -> Request:
     return Request(row["id"], row["school_name"], row["host"], row["code"], row["requested_by"],
                    row["channel"], row["message_ts"], row["status"], _dt(row["created_at"]),
                    _dt(row["sent_at"]), _dt(row["granted_at"]), _dt(row["reminded_at"]), row["note"])
 
 
-def _get(c: sqlite3.Connection, request_id: int) -> Request | None:
-    row = c.execute("SELECT * FROM requests WHERE id = ?", (request_id,)).fetchone()
-    return _request(row) if row else None
+def _get(c: "Connection", request_id: int) -> Request | None:
+    rows = _rows(c, "SELECT * FROM requests WHERE id = :id", id=request_id)
+    return _request(rows[0]) if rows else None
 
 
-def _question(row: sqlite3.Row) -> Question:
+def _question(row: Mapping[str, Any]) -> Question:
     return Question(row["id"], _dt(row["asked_at"]), row["channel_type"], row["user_id"], row["text"],
                     row["status"], row["entry_id"], row["score"], row["feedback"])
+
+
+def _snapshot(row: Mapping[str, Any]) -> ConsentSnapshot:
+    return ConsentSnapshot(row["id"], row["source"], row["body"], row["fmt"], row["etag"], row["last_modified"],
+                           row["content_type"], row["sha256"], _dt(row["fetched_at"]), _dt(row["checked_at"]),
+                           _dt(row["confirmed_at"]), row["error"])
 
 
 def name_key(name: str) -> str:
@@ -246,63 +359,123 @@ def _school_key(school_name: str, host: str, code: str) -> tuple[str, str, str]:
     return name, norm_host, "".join(clean(code).split()).upper()[:12]
 
 
-def _find_open(c: sqlite3.Connection, name: str, host: str, code: str) -> Request | None:
-    for row in c.execute("SELECT * FROM requests WHERE status IN ('drafted', 'sent') ORDER BY id").fetchall():
+def _find_open(c: "Connection", name: str, host: str, code: str) -> Request | None:
+    for row in _rows(c, "SELECT * FROM requests WHERE status IN ('drafted', 'sent') ORDER BY id"):
         existing = _request(row)
         if _same_school(existing, name, host, code):
             return existing
     return None
 
 
+def _claim_key(key: str) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise ValueError("a claim needs a non-empty key")
+    if len(key) > MAX_KEY_CHARS:
+        raise ValueError(f"a claim key is at most {MAX_KEY_CHARS} characters, got {len(key)}")
+    return key
+
+
+def _payload(payload: Mapping[str, Any]) -> str:
+    try:
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"a draft payload must be JSON: {e}") from None
+    if not isinstance(payload, Mapping):
+        raise ValueError("a draft payload is a JSON object (a dict)")
+    if len(text) > MAX_DRAFT_CHARS:
+        raise ValueError(f"a draft payload is at most {MAX_DRAFT_CHARS:,} characters of JSON, got {len(text):,}")
+    return text
+
+
 def default_path(data_dir: Path | str) -> Path:
-    """Where the database lives: ``data_dir / DB_FILENAME``."""
+    """Where the SQLite database lives: ``data_dir / DB_FILENAME``."""
     return Path(data_dir) / DB_FILENAME
 
 
 class Store:
-    """Requests and the question log in one SQLite file; safe to share between threads.
+    """Requests, the question log and the workers' shared state in one database; safe to
+    share between threads (and, on PostgreSQL, between processes).
 
-    Opening creates the file and its directory when missing and migrates an older schema.
-    Raises :class:`StoreError` when the file cannot be opened, created or migrated, or was
-    written by a newer version of the bot (``kind == "schema"``). Use as a context manager
-    or call :meth:`close`.
+    ``location`` is a path (a SQLite file; its directory is created when missing) or a
+    PostgreSQL URL (``postgres://``, ``postgresql://`` or ``postgresql+psycopg://``; the
+    database must exist). Opening migrates an older schema. Raises :class:`StoreError` when
+    the database cannot be opened, created, reached or migrated, or was written by a newer
+    version of the bot (``kind == "schema"``). Use as a context manager or call :meth:`close`.
+
+    ``dialect`` is ``"sqlite"`` or ``"postgresql"``; ``path`` what it was opened with, so
+    ``Store(store.path)`` (:meth:`reopen`) opens the same database again: the SQLite file as a
+    :class:`~pathlib.Path`, or the PostgreSQL URL (it holds the password: never log it);
+    ``name`` what messages and logs call the database (the file, or the URL without its password).
     """
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self._lock = threading.RLock()
+    def __init__(self, location: Path | str):
+        postgres = isinstance(location, str) and db.is_postgres_url(location)
+        self.dialect = "postgresql" if postgres else "sqlite"
+        self.path: Path | str = location if postgres else Path(location)
+        self.name = db.display_url(str(location)) if postgres else str(self.path)
+        self._secret = db.password_of(str(location)) if postgres else ""
+        self._lock = threading.RLock()  # SQLite: the one connection is used by one thread at a time
+        self._closed = False
+        self._engine: Engine | None = None
+        self._c: Connection | None = None  # SQLite: the one connection (self._conn: its sqlite3 connection)
+        if postgres:
+            with self._faults("open the database"):
+                self._engine = db.postgres_engine(str(location), lock_timeout_s=BUSY_TIMEOUT_S)
+                self._reader = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            self._open_sqlite()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_sqlite(self) -> None:
+        assert isinstance(self.path, Path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"store {self.path}: cannot create the directory: {e.strerror or e}",
                              _OS_FAULTS.get(e.errno or 0, "io")) from None
         with self._faults("open the database"):
-            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write never has
-            # to upgrade a read lock (the classic source of "database is locked").
-            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                         check_same_thread=False)
+            # Autocommit: we issue BEGIN IMMEDIATE ourselves, so a write never has to upgrade
+            # a read lock (the classic source of "database is locked").
+            self._engine = db.sqlite_engine(str(self.path), BUSY_TIMEOUT_S)
+            self._c = self._engine.connect()
         try:
             with self._faults("open the database"):
-                self._conn.row_factory = sqlite3.Row
-                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn = self._c.connection.driver_connection  # the sqlite3 connection underneath
+                self._c.exec_driver_sql("PRAGMA journal_mode=WAL")
                 # FULL: a commit survives a power cut too, not just a killed process; the bot
                 # writes a few rows a minute, so the fsync costs nothing that matters.
-                self._conn.execute("PRAGMA synchronous=FULL")
-                self._conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+                self._c.exec_driver_sql("PRAGMA synchronous=FULL")
+                self._c.exec_driver_sql("PRAGMA foreign_keys=ON")
         except BaseException:
-            self._conn.close()
+            self.close()
             raise
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Store":
-        """The store at ``settings.data_dir / DB_FILENAME``."""
-        return cls(default_path(settings.data_dir))
+        """The store ``settings.database_url`` names, else the SQLite file at
+        ``settings.data_dir / DB_FILENAME``."""
+        return cls(settings.database_url or default_path(settings.data_dir))
+
+    def reopen(self) -> "Store":
+        """A new store on the same database (e.g. in a forked worker: a connection must not
+        be shared across a fork). This one is left as it is."""
+        return type(self)(self.path)
 
     def close(self) -> None:
-        """Close the connection (a later call on this store raises :class:`StoreError`)."""
+        """Close the connections (a later call on this store raises :class:`StoreError`)."""
         with self._lock:
-            self._conn.close()
+            self._closed = True
+            try:
+                if self._c is not None:
+                    self._c.close()
+                if self._engine is not None:
+                    self._engine.dispose()
+            except Exception:  # noqa: BLE001 - closing a broken connection: nothing left to do
+                pass
 
     def __enter__(self) -> "Store":
         return self
@@ -313,57 +486,95 @@ class Store:
     # -- plumbing -------------------------------------------------------------------------
     @contextmanager
     def _faults(self, action: str) -> Iterator[None]:
-        """Turn sqlite3 errors into one-line :class:`StoreError`\\ s naming the file."""
+        """Turn driver and SQLAlchemy errors into one-line :class:`StoreError`\\ s naming the database."""
+        import sqlite3
+
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if self._closed:
+            raise StoreError(f"store {self.name}: cannot {action}: the store is closed")
         try:
             yield
-        except sqlite3.Error as e:
-            code = getattr(e, "sqlite_errorcode", None)
-            kind, why = _FAULTS.get(code & 0xFF, ("error", str(e))) if code is not None else ("error", str(e))
-            if isinstance(e, sqlite3.ProgrammingError) and "closed" in str(e):
-                kind, why = "error", "the store is closed"
-            raise StoreError(f"store {self.path}: cannot {action}: {why}", kind) from e
+        except (SQLAlchemyError, sqlite3.Error) as e:
+            kind, why = db.fault(e, busy_timeout_s=BUSY_TIMEOUT_S, secret=self._secret)
+            raise StoreError(f"store {self.name}: cannot {action}: {why}", kind) from e
 
     @contextmanager
-    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._faults(action):
-            yield self._conn
+    def _read(self, action: str) -> Iterator["Connection"]:
+        """A connection for reads (autocommit: each statement sees the latest commits)."""
+        if self.dialect == "sqlite":
+            with self._lock, self._faults(action):
+                yield self._c
+        else:
+            with self._faults(action), self._reader.connect() as c:
+                yield c
 
     @contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, action: str) -> Iterator["Connection"]:
         """One write transaction: committed when the block ends, rolled back on any error."""
+        if self.dialect == "postgresql":
+            with self._faults(action), self._engine.begin() as c:
+                yield c
+            return
         with self._lock, self._faults(action):
-            self._conn.execute("BEGIN IMMEDIATE")
+            c = self._c
+            c.exec_driver_sql("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-                self._conn.execute("COMMIT")
+                yield c
+                c.exec_driver_sql("COMMIT")
             except BaseException:
                 try:
-                    self._conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+                    c.exec_driver_sql("ROLLBACK")
+                except Exception:  # noqa: BLE001 - SQLite already rolled back (e.g. after SQLITE_FULL)
+                    pass
                 raise
+
+    def _serialize(self, c: "Connection", lock_key: int) -> None:
+        """Hold ``lock_key`` until the transaction on ``c`` ends, so this kind of write runs
+        one at a time across processes. PostgreSQL: an advisory transaction lock (waits up to
+        :data:`BUSY_TIMEOUT_S`); SQLite: nothing to do, ``BEGIN IMMEDIATE`` already is."""
+        if self.dialect == "postgresql":
+            c.execute(_sql("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+
+    def _version(self, c: "Connection") -> int:
+        if self.dialect == "sqlite":
+            legacy = c.exec_driver_sql("PRAGMA user_version").scalar_one()
+            has_table = _rows(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+        else:
+            legacy = 0
+            # pg_tables, not to_regclass(): a scan sees a table another process just committed,
+            # the catalog cache (not refreshed by an advisory lock) may not yet.
+            has_table = _rows(c, "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+                                 " AND tablename = 'schema_version'")
+        recorded = _rows(c, "SELECT max(version) AS v FROM schema_version")[0]["v"] if has_table else None
+        return max(legacy, recorded or 0)
 
     def _migrate(self) -> None:
         with self._read("read the schema version") as c:
-            version = c.execute("PRAGMA user_version").fetchone()[0]
+            version = self._version(c)
         if version > SCHEMA_VERSION:
-            raise StoreError(f"store {self.path}: schema version {version} is newer than this bot knows "
+            raise StoreError(f"store {self.name}: schema version {version} is newer than this bot knows "
                              f"({SCHEMA_VERSION}); update the bot", "schema")
         while version < SCHEMA_VERSION:
             with self._write(f"migrate the schema to version {version + 1}") as c:
+                self._serialize(c, _LOCK_MIGRATE)
                 # Another process may have migrated meanwhile: re-read inside the transaction.
-                version = c.execute("PRAGMA user_version").fetchone()[0]
+                version = self._version(c)
                 if version >= SCHEMA_VERSION:
                     break
                 for statement in MIGRATIONS[version]:
-                    c.execute(statement)
+                    c.exec_driver_sql(db.translate(statement, self.dialect))
                 version += 1
-                c.execute(f"PRAGMA user_version = {version}")
+                c.exec_driver_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                _run(c, "DELETE FROM schema_version")
+                _run(c, "INSERT INTO schema_version (version) VALUES (:v)", v=version)
+                if self.dialect == "sqlite":
+                    c.exec_driver_sql(f"PRAGMA user_version = {version}")
 
     def schema_version(self) -> int:
-        """The database's schema version (``PRAGMA user_version``)."""
+        """The database's schema version (the ``schema_version`` table)."""
         with self._read("read the schema version") as c:
-            return c.execute("PRAGMA user_version").fetchone()[0]
+            return self._version(c)
 
     # -- requests ---------------------------------------------------------------------------
     def open_request(self, school_name: str, *, host: str = "", code: str = "", requested_by: str = "",
@@ -373,22 +584,25 @@ class Store:
         Returns ``(request, True)`` for a new request, or ``(existing, False)`` when an open
         request for the same school exists (same Magister host when both are known, else the
         same vestigingscode, else the same :func:`name_key`); the check and the insert are
-        one transaction.
+        one transaction, and such transactions run one at a time across processes (SQLite's
+        write lock; on PostgreSQL an advisory transaction lock), so two workers recording the
+        same school at once make one request.
         ``host`` may be any form :func:`~bot.consentlist.normalize_host` takes. Raises
         ``ValueError`` for an empty school name or a ``host`` that is no Magister host, and
         :class:`StoreError`.
         """
         name, norm_host, code = _school_key(school_name, host, code)
         with self._write("record the request") as c:
+            self._serialize(c, _LOCK_REQUESTS)
             existing = _find_open(c, name, norm_host, code)
             if existing is not None:
                 return existing, False
-            cur = c.execute(
-                "INSERT INTO requests (school_name, host, code, requested_by, channel, status, created_at, note)"
-                " VALUES (?, ?, ?, ?, ?, 'drafted', ?, ?)",
-                (name, norm_host, code, _cut(requested_by, 64), _cut(channel, 64), _iso(now or utc_now()),
-                 _cut(note, MAX_NOTE_CHARS)))
-            return _get(c, cur.lastrowid), True
+            [row] = _rows(
+                c, "INSERT INTO requests (school_name, host, code, requested_by, channel, status, created_at, note)"
+                   " VALUES (:name, :host, :code, :by, :channel, 'drafted', :at, :note) RETURNING id",
+                name=name, host=norm_host, code=code, by=_cut(requested_by, 64), channel=_cut(channel, 64),
+                at=_iso(now or utc_now()), note=_cut(note, MAX_NOTE_CHARS))
+            return _get(c, row["id"]), True
 
     def find_open(self, school_name: str, *, host: str = "", code: str = "") -> Request | None:
         """The open request for the same school as :meth:`open_request` would find (oldest
@@ -411,19 +625,20 @@ class Store:
         withdrawn request is returned unchanged. ``None`` when there is no such request.
         """
         with self._write("record the request as sent") as c:
-            c.execute("UPDATE requests SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'drafted'",
-                      (_iso(now or utc_now()), request_id))
+            _run(c, "UPDATE requests SET status = 'sent', sent_at = :at WHERE id = :id AND status = 'drafted'",
+                 at=_iso(now or utc_now()), id=request_id)
             if channel or message_ts:
-                c.execute("UPDATE requests SET channel = ?, message_ts = ? WHERE id = ? AND message_ts = ''"
-                          " AND status IN ('drafted', 'sent')", (_cut(channel, 64), _cut(message_ts, 64), request_id))
+                _run(c, "UPDATE requests SET channel = :channel, message_ts = :ts WHERE id = :id AND message_ts = ''"
+                        " AND status IN ('drafted', 'sent')",
+                     channel=_cut(channel, 64), ts=_cut(message_ts, 64), id=request_id)
             return _get(c, request_id)
 
     def withdraw(self, request_id: int) -> Request | None:
         """Withdraw an open request (a closed one is returned unchanged); ``None`` when
         there is no such request."""
         with self._write("withdraw the request") as c:
-            c.execute("UPDATE requests SET status = 'withdrawn' WHERE id = ? AND status IN ('drafted', 'sent')",
-                      (request_id,))
+            _run(c, "UPDATE requests SET status = 'withdrawn' WHERE id = :id AND status IN ('drafted', 'sent')",
+                 id=request_id)
             return _get(c, request_id)
 
     def list_requests(self, status: str | None = None, requested_by: str | None = None) -> list[Request]:
@@ -433,21 +648,21 @@ class Store:
         for every request; ``requested_by``: only this Slack user's. Raises ``ValueError`` for
         an unknown status, :class:`StoreError`.
         """
-        where, args = [], []
+        where, args = [], {}
         if status == "open":
             where.append("status IN ('drafted', 'sent')")
         elif status not in (None, "all"):
             if status not in STATUSES:
                 raise ValueError(f"unknown status {status!r}; expected open, all or one of {', '.join(STATUSES)}")
-            where.append("status = ?")
-            args.append(status)
+            where.append("status = :status")
+            args["status"] = status
         if requested_by is not None:
-            where.append("requested_by = ?")
-            args.append(requested_by)
+            where.append("requested_by = :by")
+            args["by"] = requested_by
         sql = "SELECT * FROM requests" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY COALESCE(sent_at, created_at), id"
         with self._read("list the requests") as c:
-            return [_request(r) for r in c.execute(sql, args)]
+            return [_request(r) for r in _rows(c, sql, **args)]
 
     def open_requests(self, requested_by: str | None = None) -> list[Request]:
         """Drafted and sent requests, oldest first (optionally one user's)."""
@@ -485,9 +700,9 @@ class Store:
         granted = []
         with self._write("record granted requests") as c:
             for rid in hits:
-                cur = c.execute("UPDATE requests SET status = 'granted', granted_at = ?"
-                                " WHERE id = ? AND status IN ('drafted', 'sent')", (_iso(now or utc_now()), rid))
-                if cur.rowcount:
+                # A row another process granted meanwhile no longer matches: each grant is made once.
+                if _run(c, "UPDATE requests SET status = 'granted', granted_at = :at"
+                           " WHERE id = :id AND status IN ('drafted', 'sent')", at=_iso(now or utc_now()), id=rid):
                     granted.append(_get(c, rid))
         return granted
 
@@ -496,8 +711,8 @@ class Store:
         ``now``; oldest first. Drafted requests get no reminder: the school never had them."""
         cutoff = _iso(_utc(now) - timedelta(days=days))
         with self._read("read due reminders") as c:
-            rows = c.execute("SELECT * FROM requests WHERE status = 'sent' AND reminded_at IS NULL"
-                             " AND sent_at <= ? ORDER BY sent_at, id", (cutoff,))
+            rows = _rows(c, "SELECT * FROM requests WHERE status = 'sent' AND reminded_at IS NULL"
+                            " AND sent_at <= :cutoff ORDER BY sent_at, id", cutoff=cutoff)
             return [_request(r) for r in rows]
 
     def mark_reminded(self, request_id: int, now: datetime | None = None) -> bool:
@@ -505,9 +720,8 @@ class Store:
         ``False`` when it was reminded before (or is not open): send the reminder only on
         ``True``, and a second process sweeping at the same moment cannot send it twice."""
         with self._write("record the reminder") as c:
-            cur = c.execute("UPDATE requests SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL"
-                            " AND status = 'sent'", (_iso(now or utc_now()), request_id))
-            return cur.rowcount == 1
+            return _run(c, "UPDATE requests SET reminded_at = :at WHERE id = :id AND reminded_at IS NULL"
+                           " AND status = 'sent'", at=_iso(now or utc_now()), id=request_id) == 1
 
     # -- question log -----------------------------------------------------------------------
     def log_question(self, text: str, status: str, *, entry_id: str | None = None, score: float | None = None,
@@ -522,13 +736,13 @@ class Store:
         if status not in QUESTION_STATUSES:
             raise ValueError(f"unknown question status {status!r}; expected one of {', '.join(QUESTION_STATUSES)}")
         with self._write("log the question") as c:
-            cur = c.execute(
-                "INSERT INTO questions (asked_at, channel_type, user_id, text, status, entry_id, score)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_iso(asked_at or utc_now()), _cut(channel_type, 32), _cut(user_id, 64),
-                 _cut(text, MAX_QUESTION_CHARS), status, entry_id or None,
-                 None if score is None else round(float(score), 4)))
-            return int(cur.lastrowid)
+            [row] = _rows(
+                c, "INSERT INTO questions (asked_at, channel_type, user_id, text, status, entry_id, score)"
+                   " VALUES (:at, :channel_type, :user_id, :text, :status, :entry_id, :score) RETURNING id",
+                at=_iso(asked_at or utc_now()), channel_type=_cut(channel_type, 32), user_id=_cut(user_id, 64),
+                text=_cut(text, MAX_QUESTION_CHARS), status=status, entry_id=entry_id or None,
+                score=None if score is None else round(float(score), 4))
+            return int(row["id"])
 
     def set_feedback(self, question_id: int, feedback: int) -> bool:
         """Record 👍 (``+1``) or 👎 (``-1``) on a logged question; the latest vote counts.
@@ -537,21 +751,20 @@ class Store:
         if feedback not in (1, -1):
             raise ValueError(f"feedback is +1 or -1, got {feedback!r}")
         with self._write("record the feedback") as c:
-            return c.execute("UPDATE questions SET feedback = ? WHERE id = ?",
-                             (feedback, question_id)).rowcount == 1
+            return _run(c, "UPDATE questions SET feedback = :f WHERE id = :id", f=feedback, id=question_id) == 1
 
     def questions(self, since: datetime | None = None, until: datetime | None = None) -> list[Question]:
         """Logged questions asked in ``[since, until)`` (either end open when ``None``), oldest first."""
-        where, args = [], []
+        where, args = [], {}
         if since is not None:
-            where.append("asked_at >= ?")
-            args.append(_iso(since))
+            where.append("asked_at >= :since")
+            args["since"] = _iso(since)
         if until is not None:
-            where.append("asked_at < ?")
-            args.append(_iso(until))
+            where.append("asked_at < :until")
+            args["until"] = _iso(until)
         sql = "SELECT * FROM questions" + (" WHERE " + " AND ".join(where) if where else "")
         with self._read("read the question log") as c:
-            return [_question(r) for r in c.execute(sql + " ORDER BY asked_at, id", args)]
+            return [_question(r) for r in _rows(c, sql + " ORDER BY asked_at, id", **args)]
 
     def purge_questions(self, older_than_days: float, now: datetime | None = None) -> int:
         """Delete questions asked more than ``older_than_days`` days before ``now`` (the
@@ -559,7 +772,152 @@ class Store:
         Call it at start-up and once a day, e.g. with the reminder sweep."""
         cutoff = _iso(_utc(now or utc_now()) - timedelta(days=older_than_days))
         with self._write("purge old questions") as c:
-            return c.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+            return _run(c, "DELETE FROM questions WHERE asked_at < :cutoff", cutoff=cutoff)
+
+    # -- de-duplication ---------------------------------------------------------------------
+    def claim(self, key: str, *more: str, now: datetime | None = None) -> bool:
+        """Claim ``key`` (and ``more`` keys) for this process: ``True`` when none of them was
+        claimed before, by any process; all are claimed either way (as
+        :meth:`bot.slack.state.SeenSet.first_time`). Keys are e.g. ``"event:<event_id>"`` and
+        ``"msg:<channel>:<ts>"``: handle an event only when its claim returns ``True``.
+
+        One transaction of ``INSERT … ON CONFLICT DO NOTHING``, the keys in sorted order (two
+        processes claiming overlapping keys wait on each other, never deadlock), so of two
+        processes claiming the same key at once exactly one gets ``True``. A key is kept until
+        :meth:`purge_claims`. Raises ``ValueError`` for an empty key or one longer than
+        :data:`MAX_KEY_CHARS`, :class:`StoreError`.
+        """
+        keys = sorted({_claim_key(k) for k in (key, *more)})
+        at = _iso(now or utc_now())
+        with self._write("record the claim") as c:
+            won = [_run(c, "INSERT INTO claims (key, claimed_at) VALUES (:key, :at) ON CONFLICT DO NOTHING",
+                        key=k, at=at) for k in keys]
+        return all(n == 1 for n in won)
+
+    def purge_claims(self, older_than_s: float = CLAIM_TTL_S, now: datetime | None = None) -> int:
+        """Forget keys claimed more than ``older_than_s`` seconds before ``now`` (default a
+        day); returns how many. Call it from the retention job."""
+        cutoff = _iso(_utc(now or utc_now()) - timedelta(seconds=older_than_s))
+        with self._write("purge old claims") as c:
+            return _run(c, "DELETE FROM claims WHERE claimed_at < :cutoff", cutoff=cutoff)
+
+    # -- drafts -----------------------------------------------------------------------------
+    def save_draft(self, payload: Mapping[str, Any], *, ttl_s: float = DRAFT_TTL_S,
+                   now: datetime | None = None) -> str:
+        """Store a new draft; returns its id (URL-safe, 12 characters, random).
+
+        ``payload`` is a JSON object (a dict of JSON values, at most :data:`MAX_DRAFT_CHARS`
+        as JSON text); it expires ``ttl_s`` seconds after ``now``. Raises ``ValueError`` for a
+        payload that is no JSON object or too large, :class:`StoreError`.
+        """
+        text = _payload(payload)
+        at = _utc(now or utc_now())
+        with self._write("save the draft") as c:
+            while True:  # a clash of 72 random bits is not expected, but cannot hurt
+                draft_id = secrets.token_urlsafe(9)
+                if _run(c, "INSERT INTO drafts (id, payload, created_at, updated_at, expires_at)"
+                           " VALUES (:id, :payload, :at, :at, :expires) ON CONFLICT DO NOTHING",
+                        id=draft_id, payload=text, at=_iso(at), expires=_iso(at + timedelta(seconds=ttl_s))):
+                    return draft_id
+
+    def put_draft(self, draft_id: str, payload: Mapping[str, Any], *, ttl_s: float = DRAFT_TTL_S,
+                  now: datetime | None = None) -> None:
+        """Replace the draft ``draft_id`` with ``payload`` (an edit saved in the modal), or
+        store it under that id again when it is unknown or expired (a button clicked after
+        its draft was purged); it then expires ``ttl_s`` seconds after ``now``. Raises
+        ``ValueError`` like :meth:`save_draft`, also for an empty ``draft_id``; :class:`StoreError`."""
+        if not draft_id or len(draft_id) > 64:
+            raise ValueError("a draft id is 1 to 64 characters")
+        text = _payload(payload)
+        at = _utc(now or utc_now())
+        with self._write("save the draft") as c:
+            _run(c, "INSERT INTO drafts (id, payload, created_at, updated_at, expires_at)"
+                    " VALUES (:id, :payload, :at, :at, :expires)"
+                    " ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,"
+                    " expires_at = excluded.expires_at",
+                 id=draft_id, payload=text, at=_iso(at), expires=_iso(at + timedelta(seconds=ttl_s)))
+
+    def get_draft(self, draft_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
+        """The payload of the draft ``draft_id`` as last saved, by any process, or ``None``
+        when it is unknown or expired at ``now``."""
+        with self._read("read the draft") as c:
+            rows = _rows(c, "SELECT payload FROM drafts WHERE id = :id AND expires_at > :now",
+                         id=draft_id, now=_iso(now or utc_now()))
+        return json.loads(rows[0]["payload"]) if rows else None
+
+    def purge_drafts(self, now: datetime | None = None) -> int:
+        """Delete drafts expired at ``now``; returns how many. Call it from the retention job."""
+        with self._write("purge expired drafts") as c:
+            return _run(c, "DELETE FROM drafts WHERE expires_at <= :now", now=_iso(now or utc_now()))
+
+    # -- consent-list snapshots -------------------------------------------------------------
+    def save_consent_list(self, source: str, body: str, *, fetched_at: datetime, fmt: str | None = None,
+                          etag: str = "", last_modified: str = "", content_type: str = "", sha256: str = "",
+                          keep: int = CONSENT_KEEP) -> ConsentSnapshot:
+        """Store a good consent list as the newest (the one every worker answers from).
+
+        ``source`` the URL or path it came from, ``body`` its text (NUL characters, which
+        PostgreSQL text cannot hold and the list parser drops anyway, are left out), ``fmt``
+        the format it was parsed as, the server's validators ``etag`` / ``last_modified``,
+        ``content_type``, ``sha256`` of the bytes as fetched, ``fetched_at`` when. The same
+        ``sha256`` from the same source as the newest snapshot (a new leader fetching what the
+        old one stored) is no new list: that snapshot is confirmed at ``fetched_at`` instead
+        (:meth:`record_consent_check`). Only the newest ``keep`` snapshots are kept. Returns
+        the newest snapshot. Raises :class:`StoreError`.
+        """
+        at = _iso(fetched_at)
+        with self._write("store the consent list") as c:
+            newest = _rows(c, "SELECT id, source, sha256 FROM consent_lists ORDER BY id DESC LIMIT 1")
+            if sha256 and newest and (newest[0]["source"], newest[0]["sha256"]) == (source, sha256):
+                list_id = newest[0]["id"]
+                _run(c, "UPDATE consent_lists SET checked_at = :at, confirmed_at = :at, error = '', etag = :etag,"
+                        " last_modified = :lm WHERE id = :id", at=at, etag=etag, lm=last_modified, id=list_id)
+            else:
+                [row] = _rows(
+                    c, "INSERT INTO consent_lists (source, body, fmt, etag, last_modified, content_type, sha256,"
+                       " fetched_at, checked_at, confirmed_at)"
+                       " VALUES (:source, :body, :fmt, :etag, :lm, :ct, :sha, :at, :at, :at) RETURNING id",
+                    source=source, body=body.replace("\x00", ""), fmt=fmt, etag=etag, lm=last_modified,
+                    ct=content_type, sha=sha256, at=at)
+                list_id = row["id"]
+                _run(c, "DELETE FROM consent_lists WHERE id NOT IN"
+                        " (SELECT id FROM consent_lists ORDER BY id DESC LIMIT :keep)", keep=max(keep, 1))
+            return _snapshot(_rows(c, "SELECT * FROM consent_lists WHERE id = :id", id=list_id)[0])
+
+    def record_consent_check(self, list_id: int, *, at: datetime | None = None, error: str = "",
+                             etag: str | None = None, last_modified: str | None = None) -> bool:
+        """Record that the source of snapshot ``list_id`` was asked at ``at``: with no
+        ``error``, it said the list is still current (a 304, or the same bytes): ``confirmed_at``
+        becomes ``at`` and ``etag`` / ``last_modified`` are updated when given; with an ``error``
+        (one line: the fetch failed, the new list was refused) only ``checked_at`` and ``error``
+        change, the list stays in use. Either way :meth:`consent_version` changes. ``False``
+        when there is no such snapshot. Raises :class:`StoreError`."""
+        sets = ["checked_at = :at", "error = :error"]
+        args: dict[str, Any] = {"at": _iso(at or utc_now()), "error": error[:1000], "id": list_id}
+        if not error:
+            sets.append("confirmed_at = :at")
+            for column, value in (("etag", etag), ("last_modified", last_modified)):
+                if value is not None:
+                    sets.append(f"{column} = :{column}")
+                    args[column] = value
+        with self._write("record the consent-list check") as c:
+            return _run(c, f"UPDATE consent_lists SET {', '.join(sets)} WHERE id = :id", **args) == 1
+
+    def latest_consent_list(self, source: str | None = None) -> ConsentSnapshot | None:
+        """The newest stored snapshot (of ``source`` only, when given), or ``None``."""
+        where = " WHERE source = :source" if source is not None else ""
+        with self._read("read the consent list") as c:
+            rows = _rows(c, f"SELECT * FROM consent_lists{where} ORDER BY id DESC LIMIT 1",
+                         **({"source": source} if source is not None else {}))
+        return _snapshot(rows[0]) if rows else None
+
+    def consent_version(self) -> ConsentVersion:
+        """The newest snapshot's id and last check time (one indexed row; cheap enough to ask
+        every few seconds): a worker reloads with :meth:`latest_consent_list` only when it
+        changed. ``ConsentVersion(0, None)`` when no list is stored."""
+        with self._read("read the consent-list version") as c:
+            rows = _rows(c, "SELECT id, checked_at FROM consent_lists ORDER BY id DESC LIMIT 1")
+        return ConsentVersion(rows[0]["id"], _dt(rows[0]["checked_at"])) if rows else ConsentVersion(0, None)
 
 
 def export_csv(requests: list[Request], out: TextIO) -> None:

@@ -14,6 +14,10 @@ has finished, so "nothing (more) was sent" is known, not guessed.
 Command line: :func:`run_cli` runs ``bot.cli.main`` in this process, with its own
 environment, standard input and captured output, for tests where the process boundary is
 not what is tested (those run ``python -m bot`` as a child process).
+PostgreSQL: ``pg_url``, a fresh database on a real server on 127.0.0.1 (``TEST_DATABASE_URL``
+from ``.ci/run``, else one started here by ``tests/pgserver.py``; skipped with the reason only
+where none can be started); ``db_location``, a store's location once per engine (SQLite file,
+PostgreSQL database), for tests that must hold on both.
 Add fixtures for other areas in their own sections.
 """
 from __future__ import annotations
@@ -491,3 +495,60 @@ def slack(fake_slack, slack_bot, tmp_path):
         harness, stop = serve_slack(fake_slack, slack_bot, store=store)
         yield harness
         stop()
+
+
+# -- PostgreSQL: a real server on 127.0.0.1 -----------------------------------------------------------
+_PG_UNAVAILABLE: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The URL of a PostgreSQL server's maintenance database: ``TEST_DATABASE_URL`` (``.ci/run``
+    starts one), else a server this test process starts (:mod:`pgserver`) and stops at the end;
+    ``None`` when none can be started (the reason is kept for :func:`pg_url`'s skip)."""
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if url:
+        yield url
+        return
+    import pgserver
+
+    try:
+        server = pgserver.start()
+    except pgserver.Unavailable as e:
+        _PG_UNAVAILABLE.append(str(e))
+        yield None
+        return
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server):
+    """A fresh, empty PostgreSQL database for this test (created on :func:`pg_server`, dropped
+    after, its connections ended), as a ``postgresql://`` URL. Skipped, with the reason, only
+    when no PostgreSQL server can be started here."""
+    if pg_server is None:
+        pytest.skip(f"no PostgreSQL server: {_PG_UNAVAILABLE[0] if _PG_UNAVAILABLE else 'unknown reason'}")
+    import secrets
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"test_{secrets.token_hex(6)}"
+    with psycopg.connect(pg_server, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(pg_server)
+    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    with psycopg.connect(pg_server, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_location(request, tmp_path):
+    """Where a :class:`~bot.store.Store` opens, once per engine: a fresh SQLite file in
+    ``tmp_path``, and a fresh PostgreSQL database (:func:`pg_url`)."""
+    if request.param == "sqlite":
+        return tmp_path / "data" / "bot.sqlite3"
+    return request.getfixturevalue("pg_url")

@@ -1,5 +1,7 @@
-"""The SQLite store (bot/store.py): requests, reminders, grants, the question log, migrations
-and concurrent writers. Real database files in tmp_path, real threads."""
+"""The store (bot/store.py): requests, reminders, grants, the question log, migrations and
+concurrent writers. Tests taking ``store`` or ``db_location`` run once per engine: a real
+SQLite file in tmp_path and a real PostgreSQL database on 127.0.0.1 (tests/conftest.py);
+real threads. Tests of the SQLite file itself (WAL, user_version, damaged files) use tmp_path."""
 import io
 import csv
 import sqlite3
@@ -17,8 +19,8 @@ T0 = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "data" / "bot.sqlite3") as s:
+def store(db_location):
+    with Store(db_location) as s:
         yield s
 
 
@@ -46,6 +48,23 @@ def test_settings_name_the_database_and_the_two_periods(tmp_path):
         assert s.path == tmp_path / "d" / "bot.sqlite3" and s.path.exists()
     with pytest.raises(ConfigError, match="REQUEST_REMINDER_DAYS"):
         Settings.from_env({"REQUEST_REMINDER_DAYS": "twee weken"})
+
+
+def test_database_url_selects_postgresql_and_never_shows_its_password(tmp_path, pg_url):
+    for url in ("postgres://bot:pw@db.example:5432/bot", "postgresql://bot:pw@db/bot?sslmode=require",
+                "postgresql+psycopg://bot@db/bot"):
+        assert Settings.from_env({"DATABASE_URL": url}).database_url == url
+    shown = repr(Settings.from_env({"DATABASE_URL": "postgres://bot:hunter2@db.example:5432/bot?sslmode=require"}))
+    assert "hunter2" not in shown and "postgres://bot@db.example:5432/bot" in shown
+    for bad in ("mysql://bot:hunter2@db/bot", "db.example/bot", "sqlite:///x.db"):
+        with pytest.raises(ConfigError, match="DATABASE_URL") as e:
+            Settings.from_env({"DATABASE_URL": bad})
+        assert "hunter2" not in str(e.value)
+    assert Settings.from_env({}).database_url == ""
+    with Store.from_settings(Settings(data_dir=tmp_path / "d", database_url=pg_url)) as s:
+        assert s.dialect == "postgresql" and not (tmp_path / "d").exists()
+    with Store.from_settings(Settings(data_dir=tmp_path / "d")) as s:
+        assert s.dialect == "sqlite" and s.path == tmp_path / "d" / "bot.sqlite3"
 
 
 def test_older_schema_is_migrated_at_open_and_keeps_its_rows(tmp_path):
@@ -77,6 +96,31 @@ def test_database_from_a_newer_bot_is_refused_untouched(tmp_path):
         Store(path)
     assert e.value.kind == "schema" and "newer" in str(e.value) and str(path) in str(e.value)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+
+
+def test_older_postgresql_schema_is_migrated_and_a_newer_one_refused(pg_url):
+    import psycopg
+
+    from bot.db import translate
+
+    with psycopg.connect(pg_url, autocommit=True) as c:  # a database at version 1: requests only
+        for statement in MIGRATIONS[0]:
+            c.execute(translate(statement, "postgresql"))
+        c.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        c.execute("INSERT INTO schema_version VALUES (1)")
+        c.execute("INSERT INTO requests (school_name, requested_by, status, created_at) "
+                  "VALUES ('Cals College', 'U1', 'sent', '2026-10-01T08:00:00+00:00')")
+    with Store(pg_url) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        [r] = s.list_requests()
+        assert (r.school_name, r.status) == ("Cals College", "sent")
+        assert s.set_feedback(s.log_question("wat is de deadline", "answered", score=0.91234), 1)
+        assert s.questions()[0].score == 0.9123  # DOUBLE PRECISION, as SQLite's REAL
+    with psycopg.connect(pg_url, autocommit=True) as c:
+        c.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError) as e:
+        Store(pg_url)
+    assert e.value.kind == "schema" and "newer" in str(e.value) and "postgresql://" in str(e.value)
 
 
 def test_a_file_that_is_no_database_gives_a_store_error(tmp_path):
@@ -228,8 +272,8 @@ def test_close_granted_never_grants_a_different_school_with_a_similar_name(store
     assert len(store.open_requests()) == len(pairs)
 
 
-def test_close_granted_by_two_processes_at_once_grants_each_request_once(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+def test_close_granted_by_two_processes_at_once_grants_each_request_once(db_location):
+    path = db_location
     with Store(path) as s:
         ids = {s.open_request(f"School {i} College", host=f"school{i}", requested_by="U1")[0].id for i in range(40)}
     listed = consent(*(f"School {i} College,school{i}.magister.net," for i in range(40)))
@@ -305,8 +349,8 @@ def test_question_log_feedback_and_purge(store):
 
 
 # -- concurrency -----------------------------------------------------------------------------
-def test_many_threads_writing_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+def test_many_threads_writing_at_once_lose_nothing(db_location):
+    path = db_location
     shared, other = Store(path), Store(path)  # most threads share one store; some use a second connection
     barrier = threading.Barrier(16)
     ids: list[list[int]] = [[] for _ in range(16)]
@@ -336,11 +380,12 @@ def test_many_threads_writing_at_once_lose_nothing(tmp_path):
     assert len(other.list_requests()) == 16 * 5
     shared.close()
     other.close()
-    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if shared.dialect == "sqlite":
+        assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_racing_requests_for_one_school_create_exactly_one(tmp_path):
-    path = tmp_path / "bot.sqlite3"
+def test_racing_requests_for_one_school_create_exactly_one(db_location):
+    path = db_location
     stores = [Store(path), Store(path)]
     barrier = threading.Barrier(12)
     results = []
@@ -360,11 +405,11 @@ def test_racing_requests_for_one_school_create_exactly_one(tmp_path):
         s.close()
 
 
-def test_a_request_with_a_vestigingscode_is_not_granted_by_a_same_named_school(tmp_path):
+def test_a_request_with_a_vestigingscode_is_not_granted_by_a_same_named_school(db_location):
     from bot.consentlist import ConsentList, School
     from bot.store import Store
 
-    s = Store(tmp_path / "bot.sqlite3")
+    s = Store(db_location)
     castricum, _ = s.open_request("Bonhoeffer College", code="00ZD00")
     plain, _ = s.open_request("Het Atrium")
     listed = ConsentList((School("Bonhoeffer College", "bonhoeffer.magister.net"), School("'t Atrium", "atrium.magister.net")), "t")

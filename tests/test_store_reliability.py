@@ -53,8 +53,8 @@ for i in range(20):
 print("committed", flush=True)
 with s._write("test: one long transaction") as c:   # the store's own write path
     for i in range(10_000):
-        c.execute("INSERT INTO questions (asked_at, text, status) VALUES (datetime('now'), ?, 'no_match')",
-                  (f"uncommitted {i} " + "x" * 65536,))
+        c.exec_driver_sql("INSERT INTO questions (asked_at, text, status) VALUES (datetime('now'), ?, 'no_match')",
+                          (f"uncommitted {i} " + "x" * 65536,))
         if i == 80:   # ~5 MB: far beyond the page cache, so pages spill into the WAL
             print("writing", flush=True)
             time.sleep(60)
