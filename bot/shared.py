@@ -1,7 +1,7 @@
 """The store's shared state in the shapes the Slack app uses today, so several workers can share it.
 
 Each adapter has the interface of the per-process object it replaces
-(``bot/slack/state.py``), backed by a :class:`~bot.store.Store` every worker opens on one
+(``bot/state.py``), backed by a :class:`~bot.store.Store` every worker opens on one
 database (``DATABASE_URL``):
 
 * :class:`SharedSeen` for ``SeenSet``: ``first_time(*keys)`` is :meth:`Store.claim`;

@@ -778,7 +778,7 @@ class Store:
     def claim(self, key: str, *more: str, now: datetime | None = None) -> bool:
         """Claim ``key`` (and ``more`` keys) for this process: ``True`` when none of them was
         claimed before, by any process; all are claimed either way (as
-        :meth:`bot.slack.state.SeenSet.first_time`). Keys are e.g. ``"event:<event_id>"`` and
+        :meth:`bot.state.SeenSet.first_time`). Keys are e.g. ``"event:<event_id>"`` and
         ``"msg:<channel>:<ts>"``: handle an event only when its claim returns ``True``.
 
         One transaction of ``INSERT … ON CONFLICT DO NOTHING``, the keys in sorted order (two

@@ -15,9 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "bot"
 
 LAYERS: list[tuple[str, set[str]]] = [
-    ("text", {"bot.errors", "bot.config", "bot.text", "bot.yamlload", "bot.fileio", "bot.periodic", "bot.wording"}),
+    ("text", {"bot.errors", "bot.config", "bot.text", "bot.yamlload", "bot.fileio", "bot.periodic", "bot.wording",
+              "bot.db"}),
     ("knowledge and data", {"bot.knowledge", "bot.names", "bot.consentlist", "bot.consent_source", "bot.drafts",
-                            "bot.store"}),
+                            "bot.store", "bot.leader", "bot.shared"}),
     ("matching", {"bot.matching", "bot.directory", "bot.linking", "bot.schools", "bot.faq", "bot.report"}),
     ("conversation", {"bot.core", "bot.replies", "bot.render", "bot.feedback", "bot.state", "bot.conversation",
                       "bot.jobs", "bot.backends.base"}),

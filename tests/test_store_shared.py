@@ -12,7 +12,7 @@ from bot.consent_source import CachedList
 from bot.drafts import Draft
 from bot.shared import (ConsentFollower, SharedDrafts, SharedSeen, cached_list, consent_from_snapshot,
                         from_payload, snapshot_args, to_payload)
-from bot.slack.state import DraftRecord
+from bot.state import DraftRecord
 from bot.store import MAX_DRAFT_CHARS, SCHEMA_VERSION, ConsentVersion, Store
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
