@@ -47,8 +47,9 @@ COLUMNS = {
 }
 _ALIAS = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
 # A Magister host: "<tenant>.magister.net", the tenant possibly of several labels
-# ("dev.zentest.nl.magister.net"), not followed by more of a domain ("….magister.net.evil.nl").
-_HOST = re.compile(r"(?<![\w.-])(?:https?://)?(?:www\.)?((?:[a-z0-9][a-z0-9-]*\.)*[a-z0-9][a-z0-9-]*)"
+# ("dev.zentest.nl.magister.net"), not followed by more of a domain ("….magister.net.evil.nl")
+# and not inside another URL's path, query or user part ("evil.com/cals.magister.net").
+_HOST = re.compile(r"(?<![\w.\-/?=&%#@])(?:https?://)?(?:www\.)?((?:[a-z0-9][a-z0-9-]*\.)*[a-z0-9][a-z0-9-]*)"
                    r"\.magister\.net(?![\w-]|\.[\w])", re.I)
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 

@@ -4,7 +4,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.consentlist import load, normalize_host, parse
+from bot.consentlist import host_in, load, normalize_host, parse
 from bot.errors import ConsentListError
 
 
@@ -80,6 +80,20 @@ def test_normalize_host():
     assert normalize_host("https://Cals.Magister.net/#/agenda") == "cals.magister.net"
     assert normalize_host("cals") == "cals.magister.net"
     assert normalize_host("not a host") == ""
+
+
+@pytest.mark.parametrize("text", ["https://evil.com/cals.magister.net", "zie evil.nl/x/cals.magister.net",
+                                  "evil.com?u=cals.magister.net", "https://x.nl/#cals.magister.net",
+                                  "info@cals.magister.net", "cals.magister.net.evil.nl"])
+def test_a_magister_host_inside_another_url_is_no_host(text):
+    # Taking the path of another site for a school's tenant would answer for the wrong school.
+    assert host_in(text) == "" and normalize_host(text) == ""
+
+
+@pytest.mark.parametrize("text", ["cals.magister.net", "(https://www.cals.magister.net/#/vandaag)",
+                                  "heeft \"cals.magister.net\" toestemming?"])
+def test_a_magister_host_in_a_sentence_is_found(text):
+    assert host_in(text) == "cals.magister.net"
 
 
 @settings(max_examples=200, deadline=None)
