@@ -188,7 +188,6 @@ def _negative(asked: list[Question]) -> tuple[EntryFeedback, ...]:
 
 
 # -- text ---------------------------------------------------------------------------------
-_STATUS_NL = REPORT["nl"]["status"]
 
 
 def _day(dt: datetime) -> str:
@@ -199,53 +198,52 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
-def render(report: Report) -> str:
-    """The report as readable Dutch text (plain, for a terminal or an e-mail)."""
+def render(report: Report, lang: str = "nl") -> str:
+    """The report as readable text (plain, for a terminal or an e-mail), in ``lang``
+    (``"nl"`` or ``"en"``; wording from :data:`bot.wording.REPORT`)."""
+    w = REPORT[lang if lang in REPORT else "nl"]
     r, n = report, report.total
     days = max(round((r.until - r.since).total_seconds() / 86400), 0)
-    lines = [f"Vragenrapport {_day(r.since)} t/m {_day(r.until)} ({days} dagen)"]
+    lines = [w["title"].format(since=_day(r.since), until=_day(r.until), days=days)]
     if not n:
-        lines.append("Geen vragen in deze periode.")
+        lines.append(w["none"])
         return "\n".join(lines) + "\n"
-    counts = " · ".join(f"{_STATUS_NL[s]} {c} ({_pct(c, n)})" for s, c in r.by_status.items())
-    lines.append(f"{n} vragen · {counts} · 👍 {r.up} · 👎 {r.down}")
-    lines.append(f"Antwoordpercentage: {_pct(r.by_status.get('answered', 0), n)}")
+    counts = " · ".join(f"{w['status'][s]} {c} ({_pct(c, n)})" for s, c in r.by_status.items())
+    lines.append(w["totals"].format(n=n, counts=counts, up=r.up, down=r.down))
+    lines.append(w["rate"].format(pct=_pct(r.by_status.get("answered", 0), n)))
     lines.append("")
     if r.groups:
-        lines.append(f"Onbeantwoorde en twijfelvragen, gegroepeerd ({len(r.groups)} groepen). "
-                     "Elke groep: een alternatieve formulering voor een bestaand item, of een ontbrekend item.")
+        lines.append(w["groups"].format(n=len(r.groups)))
         for i, g in enumerate(r.groups, 1):
-            statuses = ", ".join(f"{_STATUS_NL.get(s, s)} {c}" for s, c in g.statuses.items())
-            near = f"; dichtstbij: {', '.join(g.entries)}" if g.entries else ""
-            lines.append(f"{i:>3}. {g.count}× ({statuses}; laatst {_day(g.last_asked)}{near})")
+            statuses = ", ".join(f"{w['status'].get(s, s)} {c}" for s, c in g.statuses.items())
+            near = w["near"].format(entries=", ".join(g.entries)) if g.entries else ""
+            lines.append(w["group"].format(i=i, count=g.count, statuses=statuses, last=_day(g.last_asked), near=near))
             lines.extend(f"       - {t}" for t in g.questions[:MAX_EXAMPLES])
             if len(g.questions) > MAX_EXAMPLES:
-                lines.append(f"       … en {len(g.questions) - MAX_EXAMPLES} andere formuleringen")
+                lines.append(w["more"].format(n=len(g.questions) - MAX_EXAMPLES))
     else:
-        lines.append("Geen onbeantwoorde of twijfelvragen.")
+        lines.append(w["no_groups"])
     lines.append("")
     if r.negative:
-        lines.append("Items met 👎:")
+        lines.append(w["negative"])
         for e in r.negative:
-            lines.append(f"  {e.entry_id or '(geen item)'}: 👎 {e.down}, 👍 {e.up}")
+            lines.append(f"  {e.entry_id or w['no_entry']}: 👎 {e.down}, 👍 {e.up}")
             lines.extend(f"       - {t}" for t in e.questions[:MAX_EXAMPLES])
     else:
-        lines.append("Geen items met 👎.")
+        lines.append(w["no_negative"])
     return "\n".join(lines) + "\n"
 
 
-_REQUEST_STATUS_NL = REPORT["nl"]["request_status"]
-
-
-def render_requests(requests: list[Request], now: datetime | None = None) -> str:
-    """Requests as a plain-text table (Dutch headings), one line each, in the given order;
-    ``"Geen verzoeken."`` when there are none. The age counts from sending (else drafting)."""
+def render_requests(requests: list[Request], now: datetime | None = None, lang: str = "nl") -> str:
+    """Requests as a plain-text table (headings in ``lang``), one line each, in the given
+    order; "Geen verzoeken." when there are none. The age counts from sending (else drafting)."""
+    w = REPORT[lang if lang in REPORT else "nl"]
     if not requests:
-        return "Geen verzoeken.\n"
+        return w["no_requests"] + "\n"
     now = now or utc_now()
-    rows = [("nr", "status", "school", "Magister", "aangevraagd door", "aangemaakt", "verstuurd", "dagen")]
+    rows = [w["columns"]]
     for r in requests:
-        rows.append((str(r.id), _REQUEST_STATUS_NL.get(r.status, r.status), r.school_name, r.host or "-",
+        rows.append((str(r.id), w["request_status"].get(r.status, r.status), r.school_name, r.host or "-",
                      r.requested_by or "-", _day(r.created_at), _day(r.sent_at) if r.sent_at else "-",
                      f"{r.age_days(now):.0f}" if r.is_open else "-"))
     widths = [min(max(len(row[i]) for row in rows), 40) for i in range(len(rows[0]))]

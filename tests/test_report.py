@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.report import parse_since, question_report, render, render_requests
+from bot.report import build_report, parse_since, question_report, render, render_requests
 from bot.store import Store
 from conftest import run_cli
 
@@ -212,3 +212,11 @@ def test_an_export_never_overwrites_the_database(tmp_path):
     r = run("requests", "export", "--csv", str(db), data_dir=tmp_path)
     assert r.returncode == 1 and "will not write the export over the database" in r.stderr
     assert db.read_bytes() == before
+
+
+def test_the_report_and_the_request_table_speak_english_when_asked():
+    now = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    empty = build_report([], since=now - timedelta(days=7), until=now)
+    assert render(empty, "en").splitlines()[1] == "No questions in this period."
+    assert render(empty).splitlines()[1] == "Geen vragen in deze periode."
+    assert render_requests([], lang="en") == "No requests.\n"
