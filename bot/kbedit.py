@@ -714,22 +714,20 @@ class KnowledgeEditor:
             s.plan.publish(entry_id)
             return s.commit(who, self.changelog, entry_id=entry_id)
 
-    def apply(self, edits: Iterable[Row], *, who: str, dry_run: bool = False) -> tuple[EditResult, list[tuple[int, str]]]:
+    def apply(self, edits: Iterable[Row], *, who: str,
+              dry_run: bool = False) -> tuple[EditResult, list[tuple[str, str | None]]]:
         """Plan every row of ``edits`` (a list kind: add the text unless there; a question
         or answer: set it unless the same) and write them all in one write per file, or
-        nothing. Returns the result and the faults as ``(index in edits, reason)``; with
-        any fault nothing is written (the result is empty). ``dry_run``: check and build
-        everything, write nothing. Raises :class:`EditRefused` when the whole would not
-        validate."""
+        nothing. Returns the result and, for each edit in order, its verdict: ``("add", None)``,
+        ``("set", None)``, ``("same", None)`` or ``("fault", reason)``. With any fault
+        nothing is written and the result is empty; with ``dry_run`` everything is checked
+        and built and nothing written. Raises :class:`EditRefused` when the whole would not
+        validate (or the knowledge base on disk is broken)."""
         with self._session() as s:
-            faults = []
-            for i, r in enumerate(edits):
-                verdict, reason = s.plan.text(r.entry_id, r.language, r.kind, r.text)
-                if verdict == "fault":
-                    faults.append((i, reason))
-            if faults:
-                return EditResult(), faults
-            return s.commit(who, self.changelog, dry_run=dry_run), []
+            verdicts = [s.plan.text(r.entry_id, r.language, r.kind, r.text) for r in edits]
+            if any(v == "fault" for v, _ in verdicts):
+                return EditResult(), verdicts
+            return s.commit(who, self.changelog, dry_run=dry_run), verdicts
 
     def knowledge(self) -> KnowledgeBase:
         """The knowledge base as it is on disk now (read under the lock); raises
