@@ -394,12 +394,15 @@ def _append(seq: CommentedSeq, text: str) -> None:
     if not after or after[0] is None:
         return
     token = after[0]
-    eol, nl, rest = token.value.partition("\n")
-    if not rest.strip():
+    eol, _, rest = token.value.partition("\n")  # the old last item's own end-of-line comment, the lines after
+    if not rest:
         return
     moved = copy.deepcopy(token)
-    moved.value = rest
-    token.value = eol + nl
+    moved.value = "\n" + rest
+    if eol.strip():
+        token.value = eol + "\n"
+    else:
+        after[0] = None
     seq.ca.items[last + 1] = [moved, None, None, None]
 
 
