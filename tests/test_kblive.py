@@ -18,7 +18,8 @@ WAIT = 180  # seconds: a refit on a busy machine; the tests do not normally come
 
 
 @pytest.fixture
-def kb(tmp_path):
+def kb(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # every model fitted here, none from before
     return small_kb(tmp_path / "kb")
 
 
