@@ -67,6 +67,7 @@ _LISTS = {"alternate": "alternates", "keyword": "keywords"}
 _ACTIONS = {"alternate": "add_alternates", "keyword": "add_keywords", "out_of_scope": "add_out_of_scope",
             "question": "set_question", "answer": "set_answer"}
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ID_WORDS, ID_CHARS = 5, 48
 """A generated entry id: at most this many words of the question, this many characters."""
 
@@ -139,14 +140,17 @@ def tidy(text: str) -> str:
 
 def text_fault(kind: str, text: str) -> str | None:
     """Why ``text`` (already :func:`tidy`) cannot be a ``kind`` text, or ``None``: empty, a
-    control character (only line breaks and tabs may be there), or, for a phrasing, no
-    words to match on."""
+    control character (only line breaks and tabs may be there), a lone surrogate (no file
+    can hold one), or, for a phrasing, no words to match on."""
     if not text:
         return "lege tekst / empty text"
     m = CONTROL.search(text)
     if m:
         return (f"bevat een stuurteken (U+{ord(m.group()):04X}); alleen regeleinden en tabs mogen / "
                 f"holds a control character (U+{ord(m.group()):04X}); only line breaks and tabs may")
+    m = _SURROGATE.search(text)
+    if m:
+        return f"ongeldig teken (U+{ord(m.group()):04X}) / invalid character (U+{ord(m.group()):04X})"
     if kind != "answer" and not normalize(text):
         return "bevat geen woorden / has no words"
     return None

@@ -151,10 +151,12 @@ def test_the_english_of_a_draft_can_be_imported(tmp_path):
 
 # -- round trips of any text ---------------------------------------------------------------------
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=60), min_size=1, max_size=5))
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60),
+                min_size=1, max_size=5))
 def test_the_csv_layer_round_trips_any_text_but_nul(texts):
     """Quotes, ';', ',', line breaks, emoji and control characters come back exactly (what
-    the knowledge base accepts is decided after, see below). NUL is refused: no text file has one."""
+    the knowledge base accepts is decided after, see below). NUL is refused (no text file has
+    one) and a lone surrogate cannot be written in UTF-8 at all (the editor refuses it)."""
     items = [Row("deadline", "nl", "alternate", t) for t in texts]
     buf = io.StringIO(newline="")
     write_rows(items, buf)

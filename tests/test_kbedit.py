@@ -85,11 +85,12 @@ def test_a_phrasing_of_another_entry_or_out_of_scope_is_skipped_with_the_reason(
 
 
 def test_texts_without_words_or_with_control_characters_are_skipped(editor):
-    result = editor.add_phrasings("deadline", "nl", ["👍", "", "   ", "tot\x07wanneer", "regel 1\nregel\t2"], who="U1")
+    result = editor.add_phrasings("deadline", "nl", ["👍", "", "   ", "tot\x07wanneer", "tot \ud83d wanneer",
+                                                     "regel 1\nregel\t2"], who="U1")
     assert result.added == ["regel 1\nregel\t2"]  # a line break and a tab may be there
     reasons = [s.reason for s in result.skipped]
     assert "geen woorden" in reasons[0] and "lege tekst" in reasons[1] and "lege tekst" in reasons[2]
-    assert "U+0007" in reasons[3]
+    assert "U+0007" in reasons[3] and "ongeldig teken (U+D83D)" in reasons[4]
 
 
 @pytest.mark.parametrize("text", ["no", "off", "yes", "~", "null", "0123", "12:30", "2018-12-18", "- x", "a: b",
