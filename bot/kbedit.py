@@ -41,7 +41,7 @@ import stat
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -735,9 +735,3 @@ class KnowledgeEditor:
             if any(v == "fault" for v, _ in verdicts):
                 return EditResult(), verdicts
             return s.commit(who, self.changelog, dry_run=dry_run), verdicts
-
-    def knowledge(self) -> KnowledgeBase:
-        """The knowledge base as it is on disk now (read under the lock); raises
-        :class:`EditRefused` when it is broken."""
-        with self._session() as s:
-            return s.kb
