@@ -150,3 +150,49 @@ def test_out_of_scope_questions_are_validated_like_the_rest(tmp_path):
     assert load_knowledge(d).out_of_scope == {"nl": ["hoe laat is het"], "en": ["what time is it"]}
     (d / "out-of-scope.yaml").unlink()
     assert load_knowledge(d).out_of_scope == {}
+
+
+# -- drafts --------------------------------------------------------------------------------------
+DRAFT = '''  - id: "c"
+    draft: true
+    question: {nl: "Vraag c?"}
+    answer: {nl: "Antwoord c."}
+'''
+
+
+def test_a_draft_needs_only_dutch_and_is_kept_apart(tmp_path):
+    kb = load_knowledge(kb_dir(tmp_path, two_entries() + DRAFT))
+    assert [e.id for e in kb.entries] == ["a", "b"] and [e.id for e in kb.drafts] == ["c"]
+    assert kb.draft("c").draft and kb.draft("c").phrasings() == [("nl", "Vraag c?")]
+    assert [e.id for e in kb.all_entries()] == ["a", "b", "c"]
+    with pytest.raises(KeyError):
+        kb.entry("c")
+
+
+def test_a_draft_is_validated_like_any_entry(tmp_path):
+    fs = faults(tmp_path, two_entries() + DRAFT.replace('answer: {nl: "Antwoord c."}', 'answer: {en: "Answer c."}'))
+    assert any("entry 'c'" in f and "missing 'nl'" in f for f in fs), fs
+
+
+def test_draft_must_be_a_boolean(tmp_path):
+    fs = faults(tmp_path, two_entries() + DRAFT.replace("draft: true", 'draft: "ja"'))
+    assert any("entry 'c'" in f and "'draft' must be true or false" in f for f in fs), fs
+
+
+def test_a_published_entry_cannot_relate_to_a_draft(tmp_path):
+    fs = faults(tmp_path, two_entries(**{'related: ["b"]': 'related: ["c"]'}) + DRAFT)
+    assert any("entry 'a'" in f and "related id 'c' is a draft" in f for f in fs), fs
+
+
+def test_control_characters_are_refused_with_their_code_point(tmp_path):
+    fs = faults(tmp_path, two_entries(**{'"Antwoord a."': '"Antwoord\\u0007 a."', '"alt b"': '"alt\\x1b b"'}))
+    assert any("entry 'a'" in f and "answer.'nl' holds a control character (U+0007)" in f for f in fs), fs
+    assert any("entry 'b'" in f and "alternates.nl[0]' holds a control character (U+001B)" in f for f in fs), fs
+
+
+def test_texts_can_stand_in_for_the_files(tmp_path):
+    d = kb_dir(tmp_path, two_entries())
+    kb = load_knowledge(d, texts={"faq.yaml": two_entries(**{'"Antwoord a."': '"Nieuw antwoord a."'})})
+    assert kb.entry("a").answer["nl"] == "Nieuw antwoord a." and kb.directory == d
+    with pytest.raises(KnowledgeError, match=re.escape(str(d / "faq.yaml")) + r":\d+: entry 'a'"):
+        load_knowledge(d, texts={"faq.yaml": two_entries(**{'"Antwoord a."': "no"})})
