@@ -18,13 +18,14 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("text", {"bot.errors", "bot.config", "bot.text", "bot.yamlload", "bot.fileio", "bot.periodic", "bot.wording",
               "bot.db"}),
     ("knowledge and data", {"bot.knowledge", "bot.names", "bot.consentlist", "bot.consent_source", "bot.drafts",
-                            "bot.store", "bot.leader", "bot.shared"}),
-    ("matching", {"bot.matching", "bot.directory", "bot.linking", "bot.schools", "bot.faq", "bot.report"}),
+                            "bot.store", "bot.leader", "bot.shared", "bot.kbhistory", "bot.kbedit", "bot.kbcsv"}),
+    ("matching", {"bot.matching", "bot.directory", "bot.linking", "bot.schools", "bot.faq", "bot.report",
+                  "bot.kblive"}),
     ("conversation", {"bot.core", "bot.replies", "bot.render", "bot.feedback", "bot.state", "bot.conversation",
                       "bot.jobs", "bot.backends.base"}),
     ("backends", {"bot.backends", "bot.backends.test", "bot.backends.console", "bot.slack.app",
                   "bot.slack.listeners", "bot.slack.blocks", "bot.slack.logs", "bot.slack.startup"}),
-    ("entry points", {"bot", "bot.__main__", "bot.cli", "bot.slack", "bot.slack.http"}),
+    ("entry points", {"bot", "bot.__main__", "bot.cli", "bot.kbcli", "bot.slack", "bot.slack.http"}),
 ]
 LAYER = {m: i for i, (_, mods) in enumerate(LAYERS) for m in mods}
 BACKENDS = ("bot.slack", "bot.backends")
