@@ -148,7 +148,7 @@ class Review:
         the polite refusal for anyone else."""
         if not out.is_admin(user):
             log.info("review refused for user=%s", user)
-            return Reply("admin_only", _lang(lang))
+            return Reply("review_note", _lang(lang), key="admin_only")
         return self.reply(lang)
 
     def offer(self, reply: Reply) -> Reply:
@@ -193,7 +193,7 @@ class Review:
         lang = _lang(msg.lang or msg.value.get("l"))
         if not out.is_admin(msg.user):
             log.info("review action %s refused for user=%s", msg.action[:40], msg.user)
-            out.send_private(msg, Reply("admin_only", lang))
+            out.send_private(msg, Reply("review_note", lang, key="admin_only"))
             return
         base = msg.action.split(":", 1)[0]
         try:

@@ -581,6 +581,7 @@ REVIEW = {
         "label_a_en": "Antwoord (Engels)",
         "hint_en": "Mag leeg blijven; nodig om te publiceren.",
         "pick_entry": "Aan welke vraag toevoegen? Typ het nummer:",
+        "admin_only": "Sorry, alleen beheerders kunnen de vragen nakijken en de kennisbank aanvullen.",
     },
     "en": {
         "head": "*Questions to review* ({since} to {until}): what I could not answer, was unsure of or got 👎, "
@@ -630,5 +631,6 @@ REVIEW = {
         "label_a_en": "Answer (English)",
         "hint_en": "May stay empty; needed to publish.",
         "pick_entry": "Add to which question? Type the number:",
+        "admin_only": "Sorry, only admins can review the questions and add to the knowledge base.",
     },
 }

@@ -111,12 +111,12 @@ def test_a_refused_edit_says_why_and_leaves_the_files_as_they_were(chat):
 
 def test_anyone_but_an_admin_is_refused_politely(chat):
     chat.say(MISS, user=ANNE)
-    assert review(chat, user=ANNE).reply.kind == "admin_only"
+    assert review(chat, user=ANNE).reply.key == "admin_only"
     out = review(chat)
     files = snapshot(kb_dir(chat))
     for action, kw in (("review_add:0", {"option": "deadline"}), ("review_new:0", {}), ("review_ignore:0", {})):
         [refusal] = chat.click(out, action, user=ANNE, **kw)
-        assert refusal.reply.kind == "admin_only" and "beheerder" in chat.text(refusal)
+        assert refusal.reply.key == "admin_only" and "alleen beheerders" in chat.text(refusal)
     assert snapshot(kb_dir(chat)) == files and len(review(chat).reply.review.items) == 1
 
 
