@@ -349,13 +349,14 @@ class Review:
         except EditRefused as e:
             return self._refused(msg, out, lang, e)
         new_id = result.entry_id or ""
-        self.bot.check_knowledge()  # the draft shows in the review; the model is not refitted for it
         if item:
             try:
                 for lg, texts in self._by_lang(item["q"]).items():
                     editor.add_phrasings(new_id, lg, texts, who=msg.user)  # a text already there is skipped
             except EditRefused as e:
                 log.warning("the draft's phrasings were not added: %s", e)
+        self.bot.check_knowledge()  # after the last write; a draft is not fitted on, so no refit
+        if item:
             self.store.ignore_groups(item["k"], who=msg.user, action="draft")
         log.info("user=%s saved draft %s", msg.user, new_id)
         out.send_private(msg, Reply("review_note", lang, key="draft_saved", fmt={"id": new_id}))
