@@ -7,8 +7,9 @@
 * a question (the knowledge base's answer, "bedoel je…?" or "weet ik niet"), logged in the
   :class:`~bot.store.Store` with its 👍/👎 buttons; a school lookup (``school X`` or a question
   about one school), with the candidates and "Verzoek opstellen" as actions; ``help``;
-* ``verzoek X``: a draft, shown to the asker alone, kept in the :class:`~bot.state.DraftStore`
-  (or, with a store shared by several workers, :class:`~bot.shared.SharedDrafts`) for its actions: edit it (:meth:`~bot.backends.base.Backend.open_editor`), post it for a
+* ``verzoek X``: a draft, shown to the asker alone, kept in ``drafts`` (a
+  :class:`~bot.state.DraftStore`, or the store's :class:`~bot.shared.SharedDrafts`) for its
+  actions: edit it (:meth:`~bot.backends.base.Backend.open_editor`), post it for a
   colleague, mark it as sent. Posting or marking records the request; at most one open
   request per school (the reply points to the first), none for a school on the list;
 * ``verzoeken``: the open requests; ``lijst vernieuwen`` / ``lijst status`` for admins.

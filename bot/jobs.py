@@ -49,7 +49,7 @@ from .backends.base import Backend
 from .consent_source import RefreshResult, on_added
 from .consentlist import ConsentList, School
 from .conversation import Conversation
-from .errors import ConsentListError, DeliveryFailed
+from .errors import DeliveryFailed
 from .leader import Leader
 from .names import identity_key
 from .periodic import Periodic
