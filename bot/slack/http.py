@@ -5,8 +5,10 @@
 threaded server from the standard library.
 
 Routes: ``POST /slack/events`` (events, ``/magister``, buttons, modal: everything Slack
-sends; verified with the signing secret), ``GET /health`` (``{"status": "ok", ...}``; no
-secrets, no Slack call), anything else 404.
+sends; verified with the signing secret), ``GET /health`` (``{"status": "ok", "schools",
+"list_age_days", "example_list"}``: the list this worker answers from; where the background
+jobs run in this process, also ``"worker"``: its pid and ``"leader"``: whether it is the one
+that runs them; no secrets, no Slack call), anything else 404.
 
 ``create_app()`` opens the request store and starts the background jobs (consent-list
 refresh, reminders) in the process that serves: under ``--preload`` that is the forked
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import socketserver
 import sys
@@ -76,8 +79,11 @@ def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | 
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             info = bot.consent.info()
-            return _json(start_response, "200 OK", {"status": "ok", "schools": info["schools"],
-                                                    "list_age_days": info["age_days"], "example_list": info["example"]})
+            health = {"status": "ok", "schools": info["schools"], "list_age_days": info["age_days"],
+                      "example_list": info["example"]}
+            if jobs.running:
+                health.update(worker=os.getpid(), leader=jobs.leads)
+            return _json(start_response, "200 OK", health)
         if path == EVENTS_PATH and not _timestamp_ok(environ):
             log.info("refused a request: malformed X-Slack-Request-Timestamp (401)")
             return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
