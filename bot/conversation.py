@@ -400,9 +400,13 @@ class Conversation:
 
     def _post(self, msg: Message, out: Backend) -> None:
         """"Plaatsen in kanaal": post the draft where it was made, for a colleague to send, and
-        record the request as sent. When a request for the school is open already, say so
-        (with a link to it) and post nothing."""
+        record the request as sent. When the school is on the list, or a request for it is
+        open already, say so (with a link to the request) and post nothing."""
         _, rec = self._record(msg.value, msg, out)
+        listed = self.bot.listed_as(rec.school_query)
+        if listed:
+            out.send_private(msg, Reply("note", key="already_listed", fmt={"school": listed}))
+            return
         channel = msg.channel or rec.channel
         found, _ = self._open_for(rec)
         if self._blocks(found, msg.user):
