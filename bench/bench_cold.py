@@ -161,10 +161,11 @@ class Burst:
 
 
 class Driver:
-    """Fires signed Slack requests at one app and waits for their follow-ups on the fake."""
+    """Fires signed Slack requests at one app and waits for their follow-ups on the fake: a
+    burst is ``size`` slash commands and as many mentions."""
 
-    def __init__(self, fake, port: int, sign, secret: str):
-        self.fake, self.sign, self.secret = fake, sign, secret
+    def __init__(self, fake, port: int, sign, secret: str, size: int = BURST):
+        self.fake, self.sign, self.secret, self.size = fake, sign, secret, size
         self.base_url = f"http://127.0.0.1:{port}"
         self.run = f"{port}"
         self.channel = f"C0RUN{port}"  # one channel per app: its follow-ups are told apart by thread
@@ -174,7 +175,7 @@ class Driver:
         """A burst's bodies with their content types, and what identifies their follow-ups:
         the response URLs' names and the mentions' ``(channel, thread_ts)``."""
         reqs, names, threads = [], set(), set()
-        for i in range(BURST):
+        for i in range(self.size):
             self.n += 1
             name = f"cmd-{self.run}-{self.n}"
             form = {"token": "legacy", "team_id": "T0001", "team_domain": "uil", "channel_id": self.channel,
@@ -246,12 +247,13 @@ class Driver:
 class Served:
     """One app under gunicorn: its process, its :class:`Driver`, and what it measured."""
 
-    def __init__(self, name: str, argv: list[str], env: dict, port: int, fake, sign, secret: str, log: Path):
+    def __init__(self, name: str, argv: list[str], env: dict, port: int, fake, sign, secret: str, log: Path,
+                 size: int = BURST):
         self.name, self.argv = name, argv
         with open(log, "w") as out:
             self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        self.driver = Driver(fake, port, sign, secret)
+        self.driver = Driver(fake, port, sign, secret, size)
         try:
             self.started = _wait_port(port, self.proc, START_WAIT)
         except BaseException:

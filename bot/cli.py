@@ -191,13 +191,14 @@ def _is_sqlite(path: Path) -> bool:
 
 
 def run_store_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """``requests list|export`` and ``report questions``. A missing database reads as
-    empty (and is not created); raises :class:`~bot.store.StoreError` for a broken one."""
+    """``requests list|export`` and ``report questions``, from ``DATABASE_URL`` when set, else
+    the SQLite file in ``DATA_DIR``: a missing file reads as empty (and is not created).
+    Raises :class:`~bot.store.StoreError` for a broken or unreachable database."""
     from .report import build_report, question_report, render, render_requests
     from .store import Store, default_path, export_csv, utc_now
 
     path = default_path(settings.data_dir)
-    store = Store(path) if path.exists() else None
+    store = Store.from_settings(settings) if settings.database_url or path.exists() else None
     try:
         if args.command == "report":
             now = utc_now()

@@ -611,6 +611,54 @@ class ConsentSource:
             except OSError as e:
                 log.error("cannot write %s: %s", self.status_path, e)
 
+    # -- sharing the list with other workers ---------------------------------------------
+    def snapshot(self) -> CachedList | None:
+        """The list in use as a :class:`CachedList`, to store for other workers: the URL's last
+        good copy (with its validators), or a file's text as it is now; ``None`` for the example,
+        an unavailable list, or a file that cannot be read (logged)."""
+        with self._lock:
+            if self.kind == "url":
+                return self._cached if self._cached is not None and not self.current.unavailable else None
+            if self.kind != "path":
+                return None
+            assert self.path is not None
+            try:
+                data = self.path.read_bytes()
+            except OSError as e:
+                log.error("consent list %s not shared: %s", self.path, e.strerror or e)
+                return None
+            return CachedList(str(self.path), self.current.as_of or _now(), consentlist.decode(data),
+                              _FORMATS.get(self.path.suffix.lower()), sha256=hashlib.sha256(data).hexdigest())
+
+    def adopt(self, cached: CachedList, *, confirmed_at: datetime, checked_at: datetime | None = None,
+              error: str = "") -> ConsentList:
+        """Use ``cached``, a list another worker fetched and stored (:meth:`snapshot`), as the
+        list in use: no fetch, no listener called, nothing written to ``data_dir``. It is as of
+        ``confirmed_at`` and carries ``error`` (the last check's, ``""`` when it worked); the
+        next conditional fetch starts from its validators, and a refresh compares with it (so
+        what another worker announced is not new here). The same bytes as the list in use only
+        update its time and error. Returns the list now in use. Raises
+        :class:`ConsentListError` when the body does not parse (the list in use stays)."""
+        with self._lock:
+            same = self._cached is not None and bool(cached.sha256) and cached.sha256 == self._cached.sha256
+            if same and self._consent is not None and not self._consent.unavailable:
+                consent = replace(self._consent, as_of=confirmed_at)
+            elif self.kind == "path":
+                assert self.path is not None
+                parsed = consentlist.parse(cached.text, source=str(self.path), fmt=cached.fmt)
+                consent = replace(parsed, name=self.path.name) if parsed.source == str(self.path) else parsed
+                consent = replace(consent, as_of=confirmed_at)
+            else:
+                consent = replace(cached.parse(self.name), name=short_url(self.url), as_of=confirmed_at)
+            self._cached = cached
+            self._consent = self._stamp(consent, error)
+            checked = _iso(checked_at or confirmed_at)
+            result = "failed" if error else self._state.get("result", "unchanged") if same else "updated"
+            self._state = {**self._state, "source": self.url, "checked_at": checked, "result": result,
+                           "confirmed_at": _iso(confirmed_at), "sha256": cached.sha256,
+                           **({"error": error, "error_at": checked} if error else {})}
+            return self._consent
+
     # -- status -------------------------------------------------------------------------
     def status(self, now: datetime | None = None) -> dict[str, Any]:
         """Where the list comes from and how it stands, for ``consent status``:

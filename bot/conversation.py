@@ -7,8 +7,9 @@
 * a question (the knowledge base's answer, "bedoel je…?" or "weet ik niet"), logged in the
   :class:`~bot.store.Store` with its 👍/👎 buttons; a school lookup (``school X`` or a question
   about one school), with the candidates and "Verzoek opstellen" as actions; ``help``;
-* ``verzoek X``: a draft, shown to the asker alone, kept in the :class:`~bot.state.DraftStore`
-  for its actions: edit it (:meth:`~bot.backends.base.Backend.open_editor`), post it for a
+* ``verzoek X``: a draft, shown to the asker alone, kept in ``drafts`` (a
+  :class:`~bot.state.DraftStore`, or the store's :class:`~bot.shared.SharedDrafts`) for its
+  actions: edit it (:meth:`~bot.backends.base.Backend.open_editor`), post it for a
   colleague, mark it as sent. Posting or marking records the request; at most one open
   request per school (the reply points to the first), none for a school on the list;
 * ``verzoeken``: the open requests; ``lijst vernieuwen`` / ``lijst status`` for admins;
@@ -16,19 +17,22 @@
 
 The one router is :func:`bot.core.route`; the text of a message is cleaned once, here.
 Background work (grants, reminders, announcements) is :class:`bot.jobs.Jobs`.
-Errors: a :class:`~bot.store.StoreError` becomes a sentence for the user; anything else
-(a backend failure, a bad button value) propagates to the backend, which logs it and
-apologises.
+Errors: a :class:`~bot.store.StoreError` becomes a sentence for the user; a draft that
+cannot be read from the store is made again from the school's name (as after a restart), one
+that cannot be kept goes out all the same (its buttons make it again). Anything else (a
+backend failure, a bad button value) propagates to the backend, which logs it and apologises.
 """
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from .backends.base import Backend
+from .consent_source import RefreshResult
 from .core import Bot, route
 from .errors import CannotPost
 from .faq import Answer
@@ -36,7 +40,7 @@ from .feedback import Feedback, record_feedback
 from .render import refresh_report, school_label, status_report
 from .replies import Action, DraftForm, Message, Reply, Where
 from .review import ACTIONS as REVIEW_ACTIONS, Review
-from .state import DraftRecord, DraftStore
+from .state import DraftRecord, DraftStore, SeenSet
 from .store import Request, Store, StoreError, utc_now
 from .text import clean
 from .wording import CHAT, LIST
@@ -98,17 +102,35 @@ def validate_edit(values: Mapping[str, str], lang: str = "nl") -> tuple[dict[str
 
 class Conversation:
     """The conversation around one :class:`~bot.core.Bot`, a request ``store`` (``None``:
-    requests are not tracked, questions not logged; request actions apologise) and the
-    ``drafts`` behind the buttons. Thread-safe as its parts are; shared by all backends of
-    a process. ``after_refresh`` are called after a refresh an admin asked for (the jobs'
-    notifications go out then, before the admin's answer)."""
+    requests are not tracked, questions not logged; request actions apologise), the
+    ``drafts`` behind the buttons and ``seen``, the deliveries answered already (a backend's
+    de-duplication: ``first_time(*keys)``); both in this process's memory by default, or
+    :mod:`bot.shared`'s adapters over the store. Thread-safe as its parts are; shared by all
+    backends of a process. ``refresh_list`` is how an admin's ``lijst vernieuwen`` refreshes
+    (the jobs set it: they share the result with other workers and send its news before the
+    admin's answer); ``None``: the consent source's own refresh."""
 
-    def __init__(self, bot: Bot, store: Store | None = None, drafts: DraftStore | None = None):
+    def __init__(self, bot: Bot, store: Store | None = None, drafts: DraftStore | None = None,
+                 seen: SeenSet | None = None):
         self.bot = bot
         self.store = store
         self.drafts = drafts or DraftStore()
-        self.after_refresh: list[Callable[[], None]] = []
+        self.seen = seen or SeenSet()
+        self.refresh_list: Callable[[], RefreshResult | None] | None = None
         self.review = Review(self)
+
+    def use_store(self, store: Store | None) -> None:
+        """Use ``store`` from now on (a forked worker's own connection to the same database),
+        also for drafts and de-duplication kept in the old one; ``None``: none (they then
+        stay in this process's memory)."""
+        old, self.store = self.store, store
+        for name, local in (("drafts", DraftStore), ("seen", SeenSet)):
+            part = getattr(self, name)
+            if old is not None and getattr(part, "store", None) is old:
+                if store is None:
+                    setattr(self, name, local())
+                else:
+                    part.store = store
 
     @property
     def settings(self):
@@ -290,9 +312,7 @@ class Conversation:
             return Reply("text", lang, text=LIST[lang]["no_source"])
         if name == "list_refresh":
             log.info("consent list refresh asked by user=%s", user)
-            result = source.refresh()
-            for done in self.after_refresh:
-                done()
+            result = self.refresh_list() if self.refresh_list else source.refresh()
             return Reply("text", lang, text=refresh_report(result, lang))
         return Reply("text", lang, text=status_report(source.status(), lang))
 
@@ -326,7 +346,7 @@ class Conversation:
         if not query.strip():
             return Reply("usage", "nl", text="verzoek")
         reply, rec = self._new_record(query, msg.user, msg.channel, msg.thread, out)
-        draft_id = self.drafts.add(rec)
+        draft_id = self._keep(rec)
         found, _ = self._open_for(rec)
         reply = replace(reply, draft_id=draft_id, existing=found, unverified=self.bot.consent.unavailable)
         return self.offer(reply, can_post=out.can_post_in(msg.channel))
@@ -336,24 +356,39 @@ class Conversation:
         to send (its actions work like any draft's)."""
         reply, rec = self._new_record(r.school_name, r.requested_by, "", "", out)
         rec = replace(rec, host=rec.host or r.host, code=rec.code or r.code)
-        draft_id = self.drafts.add(rec)
+        draft_id = self._keep(rec)
         reply = replace(reply, kind="reminder", lang=lang, draft_id=draft_id, school_query=r.school_name,
                         request=r, now=now)
         return self.offer(reply, can_post=False, can_mark=False)
 
+    def _keep(self, rec: DraftRecord) -> str:
+        """Keep ``rec`` for its buttons; its id. When the store cannot keep it (logged), an id
+        kept nowhere: the buttons then make the draft again from the school's name."""
+        try:
+            return self.drafts.add(rec)
+        except StoreError as e:
+            log.error("draft not kept (its buttons will make it again): %s", e)
+            return secrets.token_urlsafe(9)
+
     def _record(self, v: Mapping[str, Any], msg: Message, out: Backend) -> tuple[str, DraftRecord]:
         """The kept draft an action refers to; made again from the school's name when it is
-        gone (a restart, another process, a day old)."""
+        gone (a restart, a day old) or cannot be read (a store fault, logged)."""
         draft_id = str(v.get("id", ""))[:40]
-        rec = self.drafts.get(draft_id) if draft_id else None
+        try:
+            rec = self.drafts.get(draft_id) if draft_id else None
+        except StoreError as e:
+            log.error("draft %s not read, making it again: %s", draft_id, e)
+            rec = None
         if rec is not None:
             return draft_id, rec
         query = str(v.get("s", "")) or "uw school"
         _, rec = self._new_record(query, msg.user, msg.channel, "", out)
-        if draft_id:
+        if not draft_id:
+            return self._keep(rec), rec
+        try:
             self.drafts.put(draft_id, rec)
-        else:
-            draft_id = self.drafts.add(rec)
+        except StoreError as e:
+            log.error("draft %s not kept: %s", draft_id, e)
         return draft_id, rec
 
     def _save(self, msg: Message, out: Backend) -> None:
@@ -364,15 +399,24 @@ class Conversation:
             return
         draft_id, rec = self._record(msg.value, msg, out)
         new = replace(rec.draft, to=cleaned["to"], subject=cleaned["subject"], body=cleaned["body"])
-        self.drafts.put(draft_id, replace(rec, draft=new))
+        try:
+            self.drafts.put(draft_id, replace(rec, draft=new))
+        except StoreError as e:  # a click would post the draft without this edit: say so
+            log.error("edited draft %s not kept: %s", draft_id, e)
+            out.send_private(msg, Reply("note", key="edit_not_kept"))
+            return
         reply = Reply("draft", "nl", draft=new, draft_id=draft_id, school_query=rec.school_query)
         out.update(msg, self.offer(reply, can_post=out.can_post_in(rec.channel)))
 
     def _post(self, msg: Message, out: Backend) -> None:
         """"Plaatsen in kanaal": post the draft where it was made, for a colleague to send, and
-        record the request as sent. When a request for the school is open already, say so
-        (with a link to it) and post nothing."""
+        record the request as sent. When the school is on the list, or a request for it is
+        open already, say so (with a link to the request) and post nothing."""
         _, rec = self._record(msg.value, msg, out)
+        listed = self.bot.listed_as(rec.school_query)
+        if listed:
+            out.send_private(msg, Reply("note", key="already_listed", fmt={"school": listed}))
+            return
         channel = msg.channel or rec.channel
         found, _ = self._open_for(rec)
         if self._blocks(found, msg.user):

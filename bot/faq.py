@@ -262,7 +262,7 @@ class FaqModel:
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (``.npz``, no pickled objects) atomically."""
-        from .consent_source import atomic_write
+        from .fileio import atomic_write
 
         buf = io.BytesIO()
         np.savez(buf, **self.arrays)

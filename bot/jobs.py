@@ -12,23 +12,38 @@ users through a :class:`~bot.backends.base.Backend` (``send``):
   admin's ``lijst vernieuwen``, call it). Nothing slow, no message and no retry after a 429,
   happens while that lock is held.
 * :meth:`Jobs.sweep`: one reminder per sent request after ``REQUEST_REMINDER_DAYS`` without
-  consent (a DM with the draft, ready to send again), and the question log's purge after
-  ``QUESTION_RETENTION_DAYS``.
+  consent (a DM with the draft, ready to send again), the question log's purge after
+  ``QUESTION_RETENTION_DAYS``, and the purge of answered events (a day old) and expired drafts.
 * :meth:`Jobs.review`: the admins' weekly review DM (``REVIEW_DAY``, ``REVIEW_HOUR``; see
-  :meth:`bot.review.Review.weekly`: once a week across all workers).
+  :meth:`bot.review.Review.weekly`: once a week, also across workers).
 * :meth:`Jobs.start` runs the refresh (every ``CONSENT_REFRESH_MINUTES``; 0: off), the
   sweep (hourly) and the knowledge tick (every :data:`KNOWLEDGE_EVERY` seconds: an edited
-  knowledge base is reloaded, by this worker too, and the review DM sent when due) on daemon
-  threads (:class:`~bot.periodic.Periodic`). Lookups never wait for
+  knowledge base is reloaded, by every worker, and the leader sends the review DM when due)
+  on daemon threads (:class:`~bot.periodic.Periodic`). Lookups never wait for
   either: the list is swapped in by the bot's own refresh listener.
+
+Several workers on one PostgreSQL database (``DATABASE_URL``) behave as one bot:
+
+* one of them leads (:class:`~bot.leader.Leader`, started with the threads): only the leader's
+  timers refresh the list and sweep, checked at every tick, so another worker takes over when
+  the leader dies;
+* every worker follows the newest list in the store (:class:`~bot.shared.ConsentFollower`,
+  a version check every :data:`FOLLOW_EVERY` seconds), and any refresh, the leader's or an
+  admin's on whichever worker, starts from that list and stores what it fetched
+  (:meth:`Jobs.refresh`). A change is announced once, whichever worker fetched it (the
+  announcement is claimed in the store), and each grant is made once (the store's
+  ``close_granted``), so each requester gets one DM.
+
+On SQLite (one process) the process always leads and there is nothing to follow.
 
 Every backend or store failure here is logged; none stops a thread. Under gunicorn
 ``--preload`` the app is built in the master process, which serves nothing and forks the
-worker: :meth:`Jobs.start_when_serving` starts the threads in the worker (right after the
-fork, or at its first request), with a store connection of its own.
+workers: :meth:`Jobs.start_when_serving` starts the threads (and the leader's election) in
+each worker (right after the fork, or at its first request), with a store connection of its own.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -36,12 +51,15 @@ from datetime import datetime, timedelta
 
 from .backends.base import Backend
 from .consent_source import RefreshResult, on_added
-from .consentlist import School
+from .consentlist import ConsentList, School
 from .conversation import Conversation
 from .errors import DeliveryFailed
+from .leader import Leader
+from .names import identity_key
 from .periodic import Periodic
 from .replies import Reply, Where
-from .store import Request, Store, StoreError, utc_now
+from .shared import ConsentFollower, cached_list, snapshot_args
+from .store import ConsentSnapshot, Request, Store, StoreError, utc_now
 
 log = logging.getLogger("bot.jobs")
 
@@ -57,23 +75,30 @@ KNOWLEDGE_EVERY = 10.0
 whether the review DM is due."""
 LANG_LOOKBACK_DAYS = 90
 """How far back a requester's questions are read to choose the language of a DM."""
+FOLLOW_EVERY = 2.0
+"""Seconds between two checks of the stored list's version (PostgreSQL: every worker)."""
 
 
 class Jobs:
     """Refresh listener, sweep and background threads of one :class:`Conversation` (whose
     ``store`` may be ``None``: then requests are neither granted nor reminded), telling users
-    through ``backend``."""
+    through ``backend``. ``leader`` is the election this process takes part in (set by
+    :meth:`start`; ``None``: this process leads)."""
 
     def __init__(self, conversation: Conversation, backend: Backend):
         self.conversation = conversation
         self.backend = backend
         self.bot = conversation.bot
         self.settings = conversation.settings
+        self.leader: Leader | None = None
         self._refresher: Periodic | None = None
         self._sweeper: Periodic | None = None
+        self._follower: ConsentFollower | None = None
+        self._following: Periodic | None = None
         self._knowledge: Periodic | None = None
         self._lock = threading.Lock()
         self._news = threading.Lock()
+        self._consent_lock = threading.RLock()  # a refresh and taking up a stored list, one at a time
         self._granted: list[Request] = []
         self._added: list[School] = []
         self._started_pid: int | None = None
@@ -84,22 +109,50 @@ class Jobs:
         source = self.bot.consent_source
         if source is not None:
             source.add_listener(self.on_refresh)
-        conversation.after_refresh.append(self.flush)
+        conversation.refresh_list = self.refresh
 
     @property
     def store(self) -> Store | None:
         return self.conversation.store
 
+    @property
+    def leads(self) -> bool:
+        """Whether this process runs the background refresh and sweep (always, with no election)."""
+        return self.leader is None or self.leader.is_leader
+
+    @property
+    def running(self) -> bool:
+        """Whether the background threads run in this process (:meth:`start`)."""
+        return self._started_pid == os.getpid()
+
+    @property
+    def shared(self) -> bool:
+        """Whether the consent list is shared with other workers through the store (PostgreSQL)."""
+        store = self.store
+        return store is not None and store.dialect == "postgresql"
+
     # -- after a refresh ------------------------------------------------------------------------
     def refresh(self) -> RefreshResult | None:
-        """Refresh the consent list, then send what it brought (:meth:`flush`)."""
+        """Refresh the consent list, then send what it brought (:meth:`flush`). With a shared
+        store the refresh starts from the newest stored list (:meth:`follow`) and what it
+        found is stored for every worker (:meth:`share`). ``None`` when there is no source."""
         source = self.bot.consent_source
         if source is None:
             return None
         try:
-            return source.refresh()
+            with self._consent_lock:
+                if self.shared:
+                    self.follow()
+                result = source.refresh()
+                if self.shared:
+                    self.share(result)
+            return result
         finally:
             self.flush()
+
+    def _background_refresh(self) -> None:
+        if self.leads:
+            self.refresh()
 
     def on_refresh(self, result: RefreshResult) -> None:
         """The consent source's listener (on the refreshing thread, under its lock): grant,
@@ -140,13 +193,85 @@ class Jobs:
             log.info("request %d for %r granted; telling user=%s", r.id, r.school_name, r.requested_by)
             lang = langs.get(r.requested_by, "nl")
             self._tell(Where(user=r.requested_by), Reply("granted", lang, request=r), "granted")
-        if added and self._tell(Where(self.settings.announce_channel), Reply("announce", schools=added), "announce"):
+        if added and self._first_announcement(added) and \
+                self._tell(Where(self.settings.announce_channel), Reply("announce", schools=added), "announce"):
             log.info("announced %d new school(s) in %s", len(added), self.settings.announce_channel)
+
+    def _first_announcement(self, added: tuple[School, ...]) -> bool:
+        """Whether no worker announced these schools in the last day (a claim in the store:
+        two workers that fetched the same change announce it once). No store, or a store
+        fault (logged): ``True``, better twice than never."""
+        store = self.store
+        if store is None:
+            return True
+        names = sorted(f"{s.host}|{identity_key(s.name)}" for s in added)
+        key = "announce:" + hashlib.sha256("\n".join(names).encode()).hexdigest()
+        try:
+            if store.claim(key):
+                return True
+        except StoreError as e:
+            log.error("announcement not checked against other workers, announcing: %s", e)
+            return True
+        log.info("%d new school(s) announced already by another worker", len(added))
+        return False
+
+    # -- the list shared between workers ----------------------------------------------------------
+    def share(self, result: RefreshResult) -> None:
+        """Store what a refresh found, for every worker: a new list as the newest snapshot;
+        otherwise the check (its time; its error when it failed) on the stored list this
+        worker uses, or that list itself when the store lacks it (a fresh database).
+        A store fault is logged; the list stays in use here."""
+        store, source = self.store, self.bot.consent_source
+        if store is None or source is None or result.status == "no_source":
+            return
+        entry = source.snapshot()
+        if entry is None:
+            return
+        ok = result.status in ("updated", "unchanged")
+        try:
+            latest = store.latest_consent_list(entry.source)
+            if result.status == "updated" or (ok and (latest is None or latest.sha256 != entry.sha256)):
+                snap = store.save_consent_list(**snapshot_args(entry))
+                if snap.confirmed_at < result.at:
+                    store.record_consent_check(snap.id, at=result.at)
+            elif latest is not None and latest.sha256 == entry.sha256:
+                store.record_consent_check(latest.id, at=result.at, error="" if ok else result.error,
+                                           etag=entry.etag if ok else None,
+                                           last_modified=entry.last_modified if ok else None)
+        except StoreError as e:
+            log.error("consent list not shared with the other workers: %s", e)
+
+    def follow(self) -> bool:
+        """Take up the newest list in the store when its version changed since the last look
+        (a cheap check; the list is parsed and indexed only then, off any message's path).
+        ``True`` when a list (or its new check time) was taken up."""
+        follower = self._follower
+        if follower is None:
+            source, store = self.bot.consent_source, self.store
+            if source is None or store is None or source.kind == "sample":
+                return False
+            follower = self._follower = ConsentFollower(store, source=source.url or str(source.path),
+                                                        every_s=FOLLOW_EVERY, parse=self._adopt)
+        with self._consent_lock:
+            return follower.check()
+
+    def _adopt(self, snapshot: ConsentSnapshot) -> ConsentList:
+        """The follower's parse: ``snapshot`` becomes the list in use here (source and bot)."""
+        source = self.bot.consent_source
+        assert source is not None
+        before = self.bot.consent
+        consent = source.adopt(cached_list(snapshot), confirmed_at=snapshot.confirmed_at,
+                               checked_at=snapshot.checked_at, error=snapshot.error)
+        self.bot.set_consent_list(consent)
+        if consent.schools != before.schools:
+            log.info("consent list %d from the store in use: %d schools", snapshot.id, len(consent.schools))
+        return consent
 
     # -- the sweep ----------------------------------------------------------------------------------
     def sweep(self, now: datetime | None = None) -> dict[str, int]:
-        """Send the reminders that are due (each once) and purge old questions; returns
-        ``{"reminded": n, "purged": n}``. ``REQUEST_REMINDER_DAYS`` 0: no reminders."""
+        """Send the reminders that are due (each once), purge old questions, and forget
+        answered events and announcements older than a day and expired drafts; returns
+        ``{"reminded": n, "purged": n}`` (questions). ``REQUEST_REMINDER_DAYS`` 0: no reminders."""
         now = now or utc_now()
         done = {"reminded": 0, "purged": 0}
         store = self.store
@@ -182,6 +307,11 @@ class Jobs:
             done["purged"] = store.purge_questions(self.settings.question_retention_days, now)
         except StoreError as e:
             log.error("old questions not purged: %s", e)
+        try:  # answered events and announcements a day old, expired drafts
+            store.purge_claims(now=now)
+            store.purge_drafts(now=now)
+        except StoreError as e:
+            log.error("old claims and drafts not purged: %s", e)
         if done["reminded"] or done["purged"]:
             log.info("sweep: %d reminder(s) sent, %d old question(s) purged", done["reminded"], done["purged"])
         return done
@@ -205,9 +335,11 @@ class Jobs:
         return sent
 
     def knowledge_tick(self) -> None:
-        """Reload an edited knowledge base (in the background), and send the review when due."""
+        """Reload an edited knowledge base (in the background; every worker), and send the
+        review when due (the leader)."""
         self.bot.check_knowledge()
-        self.review()
+        if self.leads:
+            self.review()
 
     # -- helpers ------------------------------------------------------------------------------------
     def _tell(self, where: Where, reply: Reply, what: str) -> bool:
@@ -240,7 +372,9 @@ class Jobs:
 
     # -- threads ------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the background refresh and the sweep in this process (once)."""
+        """Start the background refresh and the sweep in this process (once), and with a store
+        this process's part in electing the leader that runs them; with a shared store also
+        the following of the stored list."""
         with self._lock:
             self._start_locked()
 
@@ -248,18 +382,30 @@ class Jobs:
         if self._started_pid == os.getpid():
             return
         self._started_pid = os.getpid()
+        store = self.store
+        if store is not None:
+            self.leader = Leader(store).start()  # SQLite: leads at once
         source = self.bot.consent_source
         every = self.settings.consent_refresh_minutes * 60
         if source is not None and source.kind != "sample" and every > 0:
-            self._refresher = Periodic(self.refresh, every, first_after=min(every, FIRST_REFRESH_AFTER),
+            self._refresher = Periodic(self._background_refresh, every, first_after=min(every, FIRST_REFRESH_AFTER),
                                        name="consent-refresh")
             self._refresher.start()
-            log.info("consent list refresh every %g minute(s) from %s", every / 60, source.name)
-        self._sweeper = Periodic(self.sweep, SWEEP_EVERY, first_after=FIRST_SWEEP_AFTER, name="request-sweep")
+            log.info("consent list refresh every %g minute(s) from %s%s", every / 60, source.name,
+                     " (by the leading worker)" if self.shared else "")
+        if self.shared and source is not None and source.kind != "sample":
+            self._following = Periodic(self.follow, FOLLOW_EVERY, first_after=0.0, name="consent-follow")
+            self._following.start()
+        self._sweeper = Periodic(self._background_sweep, SWEEP_EVERY, first_after=FIRST_SWEEP_AFTER,
+                                 name="request-sweep")
         self._sweeper.start()
         self._knowledge = Periodic(self.knowledge_tick, KNOWLEDGE_EVERY, first_after=KNOWLEDGE_EVERY,
                                    name="knowledge-tick")
         self._knowledge.start()
+
+    def _background_sweep(self) -> None:
+        if self.leads:
+            self.sweep()
 
     def start_when_serving(self) -> None:
         """For gunicorn: start in the process that serves requests. Under ``--preload`` that
@@ -283,7 +429,10 @@ class Jobs:
             return  # not a worker of the process that built the app
         self._lock = threading.Lock()  # a lock held at the fork would stay held in the child
         self._news = threading.Lock()
-        self._refresher = self._sweeper = self._knowledge = None  # their threads did not survive the fork
+        self._consent_lock = threading.RLock()
+        # their threads and the parent's election did not survive the fork
+        self._refresher = self._sweeper = self._following = self._knowledge = None
+        self.leader = None
         self._reopen_store()
         self.start()
 
@@ -292,18 +441,23 @@ class Jobs:
         if old is None:
             return
         self._inherited.append(old)  # the parent's connection: never used, never closed here
+        self._follower = None  # it asked the old store
         try:
-            self.conversation.store = Store(old.path)
+            store: Store | None = Store(old.path)
         except StoreError as e:
             log.error("request tracking and the question log are off: %s", e)
-            self.conversation.store = None
+            store = None
+        self.conversation.use_store(store)
 
     def stop(self) -> None:
-        """Stop the threads (a refresh under way finishes first)."""
-        for worker in (self._refresher, self._sweeper, self._knowledge):
+        """Stop the threads (a refresh under way finishes first) and leave the election."""
+        for worker in (self._refresher, self._sweeper, self._following, self._knowledge):
             if worker is not None:
                 worker.stop(timeout=5.0)
-        self._refresher = self._sweeper = self._knowledge = None
+        self._refresher = self._sweeper = self._following = self._knowledge = None
+        if self.leader is not None:
+            self.leader.stop()
+            self.leader = None
         self._started_pid = None
 
     def close(self) -> None:
@@ -312,5 +466,5 @@ class Jobs:
         source = self.bot.consent_source
         if source is not None:
             source.remove_listener(self.on_refresh)
-        if self.flush in self.conversation.after_refresh:
-            self.conversation.after_refresh.remove(self.flush)
+        if self.conversation.refresh_list == self.refresh:
+            self.conversation.refresh_list = None

@@ -35,10 +35,7 @@ import copy
 import fcntl
 import io
 import logging
-import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +48,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 
+from .fileio import atomic_write_files
 from .errors import BotError, KnowledgeError
 from .kbhistory import Change, ChangeLog
 from .knowledge import CONTROL, LANGS, KnowledgeBase, load_knowledge
@@ -472,60 +470,10 @@ _INITIAL = {OUT_OF_SCOPE: "out_of_scope:\n  nl: []\n  en: []\n"}
 
 
 # -- writing -----------------------------------------------------------------------------------
-def _stage(path: Path, data: bytes) -> str:
-    """Write ``data`` to a temporary file beside ``path`` with ``path``'s permissions (0644
-    less the umask for a new file), fsynced; returns its name."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return tmp
-
-
-def _unlink(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass
-
-
 def write_files(directory: Path, files: dict[str, bytes]) -> tuple[Path, ...]:
-    """Replace each ``directory/name`` with its bytes atomically (:func:`_stage` every one,
-    then ``os.replace`` them in turn and fsync the folder); returns the paths. Raises
-    :class:`OSError`; a file not yet renamed when that happens is left as it was."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            staged.append((_stage(directory / name, data), directory / name))
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            _unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return tuple(p for _, p in staged)
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-    return tuple(p for _, p in staged)
+    """Replace each ``directory/name`` with its bytes (:func:`bot.fileio.atomic_write_files`:
+    atomic per file, permissions kept); returns the paths. Raises :class:`OSError`."""
+    return atomic_write_files({directory / name: data for name, data in files.items()})
 
 
 @contextmanager

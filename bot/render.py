@@ -7,8 +7,9 @@ for Slack: the Slack adapter escapes user- and list-derived strings itself.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone, tzinfo
+from typing import Any
 
-from .consentlist import School
+from .consentlist import ConsentList, School
 from .replies import Reply, ReviewDigest, ReviewItem
 from .faq import Answer
 from .knowledge import KnowledgeBase

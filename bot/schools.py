@@ -37,7 +37,7 @@ from rapidfuzz import fuzz, process
 from .consentlist import ConsentList, School, host_in
 from .linking import LinkKind, Links, Override, board_words, link
 from .matching import GRANTABLE, Fit, Match, NameIndex, Place, correct_types
-from .names import Name, Places, common_words, identity_key, is_everyday, lexicon, load_places
+from .names import Name, Places, identity_key, is_everyday, lexicon, load_places
 
 if TYPE_CHECKING:
     from .directory import Directory

@@ -6,8 +6,10 @@
   (``X-Slack-Retry-Num``) and a message delivered as both ``app_mention`` and ``message.im``
   get one reply.
 
-Both are per process: run one process (gunicorn ``--workers 1`` with threads). After a
-restart a draft's buttons still work: the draft is made again from the school's name.
+Both are per process: the Slack app uses them only when it runs without a store; with one it
+keeps both there (:class:`~bot.shared.SharedSeen`, :class:`~bot.shared.SharedDrafts`, the same
+interface), for every worker on its database. After a restart a draft's buttons still work:
+the draft is made again from the school's name.
 """
 from __future__ import annotations
 

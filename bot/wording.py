@@ -350,6 +350,8 @@ CHAT = {
         "draft_unverified": "⚠️ De toestemmingslijst is nu niet beschikbaar: ik kon niet nagaan of de school al op "
                             "de lijst staat.",
         "edit_invalid": "Niet opgeslagen: {errors}",
+        "edit_not_kept": "Niet opgeslagen: door een opslagprobleem kan ik je wijziging nu niet bewaren. Probeer het "
+                         "later nog eens.",
     },
     "en": {
         "up": "👍 Helpful",
@@ -444,6 +446,8 @@ CHAT = {
         "draft_unverified": "⚠️ The consent list is not available right now: I could not check whether the school "
                             "is on it already.",
         "edit_invalid": "Not saved: {errors}",
+        "edit_not_kept": "Not saved: because of a storage problem I can't keep your edit right now. Please try again "
+                         "later.",
     },
 }
 

@@ -3,7 +3,9 @@
 ``ListServer`` serves whatever the test sets for a path: a fixed answer, or a list of answers
 taken one per request (the last one repeats). An answer is an :class:`Answer`: status, headers,
 body, and misbehaviour on request (a delay before the headers, a body cut short, a body sent in
-chunks without a length, a wait on an event). Every request is recorded (path and headers).
+chunks without a length, a wait on an event). Every request is recorded (path and headers);
+``on_request(handler)``, when set, is called with each request's handler first, while the
+client's connection is open (e.g. to find which process made it).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
                    "NO_PROXY", "no_proxy")
@@ -42,6 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         server: ListServer = self.server.owner  # type: ignore[attr-defined]
+        if server.on_request is not None:
+            server.on_request(self)
         with server.arrived:
             server.requests.append((self.path, dict(self.headers)))
             server.arrived.notify_all()
@@ -94,6 +99,7 @@ class ListServer:
     def __init__(self):
         self._answers: dict[str, list[Answer]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.on_request: Callable[[BaseHTTPRequestHandler], None] | None = None
         self.arrived = threading.Condition()
         self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.owner = self  # type: ignore[attr-defined]

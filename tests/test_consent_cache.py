@@ -8,7 +8,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.consent_source import CACHE_FILE, CachedList, ConsentSource, atomic_write, read_list
+from bot.consent_source import CACHE_FILE, CachedList, ConsentSource, read_list
+from bot.fileio import atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "https://lists.example.nl/consent.csv?key=secret"
@@ -19,7 +20,8 @@ CHILD = r"""
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from bot.consent_source import CachedList, atomic_write
+from bot.consent_source import CachedList
+from bot.fileio import atomic_write
 rows = "Nieuwe School;nieuw\n" * int(sys.argv[3])
 entry = CachedList(sys.argv[2], datetime.now(timezone.utc), "naam;host\n" + rows, "csv", sha256="new")
 data = entry.to_bytes()

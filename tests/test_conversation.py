@@ -116,6 +116,10 @@ def test_mark_as_sent_and_the_list_of_open_requests(chat):
     assert "staat al op de lijst" in chat.text(listed)
     note = only(chat.click(listed, "draft_mark_sent"))
     assert "Ik heb niets genoteerd" in chat.text(note) and len(chat.store.list_requests()) == 1
+    assert "draft_post" in ids(listed)  # offered (the list may change), but for a listed school it posts nothing
+    note = only(chat.click(listed, "draft_post"))
+    assert note.how == "private" and "Ik heb niets genoteerd" in chat.text(note)
+    assert len(chat.store.list_requests()) == 1
 
 
 def test_a_channel_the_bot_may_not_post_in_gets_a_note_and_nothing_is_recorded(chat):

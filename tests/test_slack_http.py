@@ -639,3 +639,15 @@ def test_a_rejected_request_body_is_never_logged(slack, fake_slack, caplog):
     for message in logged:
         assert "Geheim" not in message and "response_url" not in message and "/response/" not in message, message
     assert any("401" in m for m in logged)  # the refusal itself is still logged, without the body
+
+
+def test_a_signed_body_that_is_not_utf8_gets_400_never_a_500(slack, fake_slack, caplog):
+    # Bolt's WSGI adapter decodes the body as UTF-8 and would answer 500 with a traceback.
+    with caplog.at_level(logging.DEBUG):
+        for body in (b"command=/magister&text=caf\xe9", b"\xff\xfe{\x00}\x00", b"text=\xc3"):
+            r = slack.post(body, "application/x-www-form-urlencoded")  # correctly signed
+            assert r.status_code == 400, body
+    assert "Traceback" not in caplog.text and "UnicodeDecodeError" not in caplog.text
+    slack.settle()
+    assert fake_slack.posts() == []
+    assert slack.command("wat is de deadline?").status_code == 200  # the app still serves

@@ -26,7 +26,8 @@ from ..conversation import Conversation
 from ..core import Bot
 from ..errors import ConfigError
 from ..jobs import Jobs
-from ..state import DraftStore, SeenSet
+from ..shared import SharedDrafts, SharedSeen
+from ..state import DraftRecord, DraftStore, SeenSet
 from ..store import Store, StoreError
 from .listeners import COMMAND, EVENTS, Listeners, SlackBackend
 
@@ -172,7 +173,11 @@ def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: B
 
     ``client`` defaults to :func:`make_client` (tests pass one aimed at a fake Web API; it
     gets the 429 retry handler too); ``bot`` defaults to :meth:`Bot.from_settings`;
-    ``store`` is the request store (:func:`open_store`; ``None``: none).
+    ``store`` is the request store (:func:`open_store`; ``None``: none). With a store, the
+    answered deliveries and the drafts behind the buttons are kept in it
+    (:class:`~bot.shared.SharedSeen`, :class:`~bot.shared.SharedDrafts`), so every worker on
+    its database sees them; without one, in this process's memory. ``drafts`` and ``seen``
+    override either.
     Requests are verified with ``settings.slack_signing_secret`` (HTTP mode; Socket Mode
     needs none). Bolt calls ``auth.test`` once here to learn the bot's own ids.
     Raises :class:`ConfigError` (no token) or :class:`~bot.errors.BotError` (knowledge base,
@@ -197,9 +202,12 @@ def build_runtime(settings: Settings, *, client: WebClient | None = None, bot: B
         logger=bolt_log,
         listener_executor=pool,
     )
-    conversation = Conversation(bot, store, drafts or DraftStore())
+    if store is not None:
+        drafts = drafts or SharedDrafts(store, DraftRecord)
+        seen = seen or SharedSeen(store)
+    conversation = Conversation(bot, store, drafts or DraftStore(), seen or SeenSet())
     backend = SlackBackend(conversation, client)
-    listeners = Listeners(backend, seen or SeenSet())
+    listeners = Listeners(backend)
     listeners.register(app)
     return Runtime(app, listeners, conversation, Jobs(conversation, backend), pool)
 

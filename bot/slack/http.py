@@ -5,8 +5,10 @@
 threaded server from the standard library.
 
 Routes: ``POST /slack/events`` (events, ``/magister``, buttons, modal: everything Slack
-sends; verified with the signing secret), ``GET /health`` (``{"status": "ok", ...}``; no
-secrets, no Slack call), anything else 404.
+sends; verified with the signing secret), ``GET /health`` (``{"status": "ok", "schools",
+"list_age_days", "example_list"}``: the list this worker answers from; where the background
+jobs run in this process, also ``"worker"``: its pid and ``"leader"``: whether it is the one
+that runs them; no secrets, no Slack call), anything else 404.
 
 ``create_app()`` opens the request store and starts the background jobs (consent-list
 refresh, reminders) in the process that serves: under ``--preload`` that is the forked
@@ -14,8 +16,10 @@ worker, not the master that built the app (:meth:`~bot.jobs.Jobs.start_when_serv
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
 import re
 import socketserver
 import sys
@@ -54,6 +58,23 @@ def _timestamp_ok(environ: dict) -> bool:
     return ts is None or bool(_TIMESTAMP.fullmatch(ts))
 
 
+def _utf8_body(environ: dict) -> bool:
+    """Whether the request body is UTF-8, as everything Slack sends is. Bolt's adapter would
+    raise on decoding it and answer 500. Reads the body (``CONTENT_LENGTH`` bytes) and puts it
+    back as ``wsgi.input`` for Bolt."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _json(start_response: Callable, status: str, obj: dict) -> list[bytes]:
     body = json.dumps(obj).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
@@ -76,11 +97,17 @@ def wsgi_app(settings: Settings, *, client: WebClient | None = None, bot: Bot | 
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             info = bot.consent.info()
-            return _json(start_response, "200 OK", {"status": "ok", "schools": info["schools"],
-                                                    "list_age_days": info["age_days"], "example_list": info["example"]})
+            health = {"status": "ok", "schools": info["schools"], "list_age_days": info["age_days"],
+                      "example_list": info["example"]}
+            if jobs.running:
+                health.update(worker=os.getpid(), leader=jobs.leads)
+            return _json(start_response, "200 OK", health)
         if path == EVENTS_PATH and not _timestamp_ok(environ):
             log.info("refused a request: malformed X-Slack-Request-Timestamp (401)")
             return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
+        if path == EVENTS_PATH and not _utf8_body(environ):
+            log.info("refused a request: the body is not UTF-8 (400)")
+            return _json(start_response, "400 Bad Request", {"error": "invalid request"})
         return slack(environ, start_response)
 
     application.jobs = jobs  # type: ignore[attr-defined]

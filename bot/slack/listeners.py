@@ -40,8 +40,7 @@ from ..conversation import (A_DRAFT, A_EDIT, A_FEEDBACK, A_MAILTO, A_MARK, A_PIC
 from ..errors import CannotPost, DeliveryFailed
 from ..replies import DraftForm, KnowledgeForm, Message, Reply, Sent, Where
 from ..review import A_SAVE as A_REVIEW_SAVE
-from ..state import SeenSet
-from ..store import utc_now
+from ..store import StoreError, utc_now
 from ..wording import REVIEW
 from . import blocks as B
 
@@ -281,13 +280,12 @@ class SlackBackend(Backend):
 
 class Listeners:
     """The app's listeners: each turns a Slack request into a :class:`Message` for the
-    conversation, behind middleware that acks first and drops noise (``seen``: deliveries
-    answered before)."""
+    conversation, behind middleware that acks first and drops noise (deliveries answered
+    before: the conversation's ``seen``)."""
 
-    def __init__(self, backend: SlackBackend, seen: SeenSet):
+    def __init__(self, backend: SlackBackend):
         self.backend = backend
         self.conversation = backend.conversation
-        self.seen = seen
 
     def register(self, app: App) -> None:
         """Attach middleware and listeners to ``app``."""
@@ -324,7 +322,8 @@ class Listeners:
     def drop_noise(self, body: dict, request, next: Callable[[], Any]) -> BoltResponse | None:
         """Acknowledge without reply: messages from any bot, edits, deletions and every other
         message subtype but a shared file (no loops), and an event or message seen before
-        (Slack's retries)."""
+        (Slack's retries), by any worker. When that cannot be checked (a store fault, logged)
+        the event is answered: better twice than never."""
         if body.get("type") == "event_callback":
             ev = body.get("event") or {}
             subtype = ev.get("subtype")
@@ -334,7 +333,12 @@ class Listeners:
             keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
             if ev.get("type") in _CHAT_EVENTS and ev.get("ts"):
                 keys.append(f"msg:{ev.get('channel')}:{ev['ts']}")
-            if not self.seen.first_time(*keys):
+            try:
+                first = self.conversation.seen.first_time(*keys)
+            except (StoreError, ValueError) as e:  # ValueError: a key too long to keep
+                log.error("repeated deliveries not checked, answering: %s", e)
+                first = True
+            if not first:
                 retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
                 log.info("skipped a repeated delivery: event=%s type=%s retry=%s",
                          body.get("event_id"), ev.get("type"), retry)
