@@ -88,6 +88,7 @@ class Review:
 
     def __init__(self, conversation: Any):
         self.conversation = conversation
+        self._slot: datetime | None = None  # the last weekly slot claimed (or tried) here
 
     @property
     def bot(self):
@@ -127,9 +128,8 @@ class Review:
             rid = item_id(keys)
             store.put_draft(rid, {"review": kind, "q": questions[:MAX_KEPT_QUESTIONS], "k": keys, "e": entry_id},
                             ttl_s=ITEM_TTL_S, now=now)
-            answer = ""
-            if kind == "down" and entry_id and self._known(entry_id):
-                answer = kb.entry(entry_id).answer_text(self.bot.faq.detect_lang(questions[0]))
+            entry = self._entry(entry_id) if kind == "down" else None
+            answer = entry.answer_text(self.bot.faq.detect_lang(questions[0])) if entry else ""
             items.append(ReviewItem(rid, kind, tuple(questions), count, entry_id, answer))
         drafts = tuple((e.id, e.question["nl"], "en" in e.question and "en" in e.answer) for e in kb.drafts)
         return ReviewDigest(since, now, tuple(items), max(len(found) - MAX_ITEMS, 0), drafts)
@@ -179,8 +179,9 @@ class Review:
         s = self.conversation.settings
         now = now or utc_now()
         slot = weekly_slot(now, s.review_day, s.review_hour)
-        if slot is None or not s.admin_user_ids or self.store is None:
+        if slot is None or slot == self._slot or not s.admin_user_ids or self.store is None:
             return None
+        self._slot = slot  # one claim a week from here, not one a tick
         if not self.store.claim(f"review-digest:{slot.isoformat()}", now=now):
             return None
         digest = self.digest(now)
@@ -241,11 +242,12 @@ class Review:
         directory = live.directory if live else Path(self.conversation.settings.knowledge_dir or DEFAULT_DIR)
         return KnowledgeEditor(directory, changelog)
 
-    def _known(self, entry_id: str) -> bool:
-        return any(e.id == entry_id for e in self.bot.kb.all_entries())
+    def _entry(self, entry_id: str | None):
+        """The entry or draft ``entry_id``, or ``None``."""
+        return next((e for e in self.bot.kb.all_entries() if e.id == entry_id), None)
 
     def _entry_question(self, entry_id: str, lang: str) -> str:
-        e = next((e for e in self.bot.kb.all_entries() if e.id == entry_id), None)
+        e = self._entry(entry_id)
         return (e.question.get(lang) or e.question["nl"]) if e else entry_id
 
     def _refused(self, msg: Message, out: Backend, lang: str, e: EditRefused) -> bool:

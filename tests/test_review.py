@@ -13,7 +13,7 @@ from bot.backends.test import TestBackend
 from bot.config import Settings
 from bot.core import Bot
 from bot.replies import Message
-from bot.review import PERIOD_DAYS, weekly_slot
+from bot.review import PERIOD_DAYS, Review, weekly_slot
 from bot.store import utc_now
 from kbfiles import changed_lines, small_kb, snapshot
 
@@ -63,7 +63,8 @@ def test_a_miss_reaches_the_admins_dm_and_toevoegen_makes_the_next_message_answe
     [item] = dm.reply.review.items
     assert item.questions == (MISS,) and item.count == 1
     assert "hoe lang hebben we nog voor de koppeling" in chat.text(dm)
-    assert chat.jobs.review(now) == 0  # once a week, also when asked again (another worker)
+    assert chat.jobs.review(now) == 0  # once a week, also when asked again
+    assert Review(chat.conversation).weekly(now) is None  # and by another worker (the claim in the store)
 
     before = (kb_dir(chat) / "faq.yaml").read_bytes()
     start = generation(chat)
