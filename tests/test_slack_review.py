@@ -181,3 +181,26 @@ def test_a_non_admin_gets_no_review_and_a_click_is_refused(app, fake_slack, now)
     assert "alleen beheerders" in text_of(said)
     assert snapshot(app.bot.live.directory) == files
     assert app.store.ignored_keys() == set()
+
+
+def test_a_long_review_fits_a_message_and_the_app_home_and_says_what_was_left_out(app):
+    from bot.conversation import Conversation
+    from bot.replies import Reply, ReviewDigest, ReviewItem
+    from bot.slack.blocks import MAX_BLOCKS, home_view, reply_messages
+
+    long = "x" * 900
+    items = tuple(ReviewItem(f"rv{i:014d}", "unanswered", tuple(f"vraag {i}.{j} <!channel> {long}" for j in range(8)),
+                             30 - i, "deadline") for i in range(10))
+    drafts = tuple((f"concept-{i}", f"Vraag {i}?", i % 2 == 0) for i in range(60))
+    digest = ReviewDigest(utc_now() - timedelta(days=7), utc_now(), items, 7, drafts)
+    reply = Conversation(app.bot).review.offer(Reply("review", review=digest))
+    [m] = reply_messages(reply, app.bot.kb)
+    assert len(m["blocks"]) <= MAX_BLOCKS and "en nog" in json.dumps(m["blocks"], ensure_ascii=False)
+    for b in m["blocks"]:
+        Block.parse(b).validate_json()
+    assert "<!channel>" not in json.dumps(m["blocks"])  # a question is escaped
+    view = home_view(app.bot.consent.info(), requests=[], review=reply, kb=app.bot.kb)
+    assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    View(**view).validate_json()
+    for b in view["blocks"]:
+        Block.parse(b).validate_json()
