@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [ask|school|draft|console|serve|requests|report|consent|schools] …``.
+"""Command line: ``python -m bot [ask|school|draft|console|serve|requests|report|consent|schools|knowledge] …``.
 
 With no command: Slack when tokens are set (see README), else the interactive console.
 ``ask``, ``school`` and ``draft`` print a readable answer, or one JSON object with
@@ -56,7 +56,21 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", parents=[common], help="serve the Slack app over HTTP on $PORT")
     _store_parsers(sub, common)
     _list_parsers(sub, common)
+    # Only for --help: `knowledge …` goes to bot.kbcli before this parser (see _knowledge_argv).
+    sub.add_parser("knowledge", help="edit the knowledge base: export|import|history|drafts|publish "
+                                     "(python -m bot knowledge --help)")
     return p
+
+
+def _knowledge_argv(argv: list[str]) -> list[str] | None:
+    """The words for :func:`bot.kbcli.main` when the command of ``argv`` is ``knowledge``
+    (options before it kept: ``--knowledge DIR knowledge history``), else ``None``."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in ("--knowledge", "--consent-list") else 1
+    if i < len(argv) and argv[i] == "knowledge":
+        return argv[:i] + argv[i + 1:]
+    return None
 
 
 # Commands that read no knowledge base or no consent list (``(command, action)``; action
@@ -376,6 +390,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    forwarded = _knowledge_argv(argv)
+    if forwarded is not None:
+        if any(a == "--consent-list" or a.startswith("--consent-list=") for a in forwarded):
+            print("python -m bot: error: --consent-list does not apply to `knowledge`: it edits the knowledge "
+                  "base alone", file=sys.stderr)
+            return 2
+        from .kbcli import main as knowledge_main
+
+        return knowledge_main(forwarded)
     parser = _parser()
     args = parser.parse_args(argv)
     _check_options(parser, args)

@@ -28,6 +28,8 @@
 | SLACK_API_URL           | Slack Web API base URL (GovSlack, a proxy, tests)          | slack_sdk's default |
 | REQUEST_REMINDER_DAYS   | days after sending before the requester is reminded (once); 0: off | 14            |
 | QUESTION_RETENTION_DAYS | days a logged question is kept                             | 180                 |
+| REVIEW_DAY              | weekday of the admins' review DM, 1 (Monday) .. 7; 0: off   | 1                   |
+| REVIEW_HOUR             | hour (UTC, 0..23) of that DM                                | 8                   |
 """
 from __future__ import annotations
 
@@ -78,6 +80,8 @@ class Settings:
     request_reminder_days: float = 14.0
     question_retention_days: float = 180.0
     database_url: str = ""
+    review_day: int = 1
+    review_hour: int = 8
 
     def __repr__(self) -> str:  # never print a secret
         shown = {f.name: ("***" if (f.name.startswith("slack_") or f.name in _SECRETS) and getattr(self, f.name)
@@ -130,6 +134,8 @@ class Settings:
             request_reminder_days=_number("REQUEST_REMINDER_DAYS", get("REQUEST_REMINDER_DAYS"), 14.0),
             question_retention_days=_number("QUESTION_RETENTION_DAYS", get("QUESTION_RETENTION_DAYS"), 180.0),
             database_url=_database_url(get("DATABASE_URL")),
+            review_day=_whole("REVIEW_DAY", get("REVIEW_DAY"), 1, 0, 7),
+            review_hour=_whole("REVIEW_HOUR", get("REVIEW_HOUR"), 8, 0, 23),
         )
 
     def with_(self, **changes) -> "Settings":
@@ -184,6 +190,16 @@ def _number(name: str, value: str, default: float) -> float:
     if not 0 <= number < float("inf"):
         raise ConfigError(f"{name} must be a number of at least 0, got {value[:20]!r}")
     return number
+
+
+def _whole(name: str, value: str, default: int, low: int, high: int) -> int:
+    """A whole number ``low..high`` from variable ``name`` (``default`` when unset);
+    ConfigError naming it otherwise."""
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {value[:20]!r}")
+    return int(value)
 
 
 def _share(name: str, value: str, default: float) -> float:

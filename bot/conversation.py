@@ -12,7 +12,8 @@
   actions: edit it (:meth:`~bot.backends.base.Backend.open_editor`), post it for a
   colleague, mark it as sent. Posting or marking records the request; at most one open
   request per school (the reply points to the first), none for a school on the list;
-* ``verzoeken``: the open requests; ``lijst vernieuwen`` / ``lijst status`` for admins.
+* ``verzoeken``: the open requests; ``lijst vernieuwen`` / ``lijst status`` for admins;
+* ``nakijken`` and the review's actions, for admins: :class:`bot.review.Review`.
 
 The one router is :func:`bot.core.route`; the text of a message is cleaned once, here.
 Background work (grants, reminders, announcements) is :class:`bot.jobs.Jobs`.
@@ -38,6 +39,7 @@ from .faq import Answer
 from .feedback import Feedback, record_feedback
 from .render import refresh_report, school_label, status_report
 from .replies import Action, DraftForm, Message, Reply, Where
+from .review import ACTIONS as REVIEW_ACTIONS, Review
 from .state import DraftRecord, DraftStore, SeenSet
 from .store import Request, Store, StoreError, utc_now
 from .text import clean
@@ -115,6 +117,7 @@ class Conversation:
         self.drafts = drafts or DraftStore()
         self.seen = seen or SeenSet()
         self.refresh_list: Callable[[], RefreshResult | None] | None = None
+        self.review = Review(self)
 
     def use_store(self, store: Store | None) -> None:
         """Use ``store`` from now on (a forked worker's own connection to the same database),
@@ -143,17 +146,22 @@ class Conversation:
     # -- the entry point -------------------------------------------------------------------
     def handle(self, msg: Message, out: Backend) -> None:
         """Answer ``msg`` through ``out``. Raises whatever ``out`` raises, and ``KeyError`` /
-        ``ValueError`` for a click whose value names nothing the bot knows."""
-        if msg.kind == "click":
-            self._click(msg, out)
-        else:
-            self._text(msg, out)
+        ``ValueError`` for a click whose value names nothing the bot knows. The whole message
+        is answered from one knowledge base (:meth:`bot.core.Bot.pinned`)."""
+        with self.bot.pinned():
+            if msg.kind == "click":
+                self._click(msg, out)
+            else:
+                self._text(msg, out)
 
     def _text(self, msg: Message, out: Backend) -> None:
         question = clean(msg.text)  # the one clean-up of this message's text
         r = route(question)
         if r.command in ("requests", "list_refresh", "list_status"):  # personal: to the asker alone
             out.send_private(msg, self._command(r.command, r.lang, msg.user, out))
+            return
+        if r.command == "review":  # admins: the questions to review, with their actions
+            out.send_private(msg, self.review.command(msg.user, r.lang, out))
             return
         if r.command == "verzoek":  # a draft is personal too
             out.send_private(msg, self._draft(r.arg, msg, out))
@@ -205,6 +213,8 @@ class Conversation:
             self._mark_sent(msg, out)
         elif base == A_MAILTO:
             return  # a link: the backend opened it, nothing to answer
+        elif base in REVIEW_ACTIONS:
+            self.review.click(msg, out)
         else:
             raise ValueError(f"unknown action {action[:40]!r}")
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -25,8 +27,9 @@ from .directory import load_default as load_directory
 from .drafts import draft
 from .errors import ConsentListError
 from .faq import Answer, FaqMatcher
+from .kblive import LiveKnowledge, Snapshot
 from .replies import Reply
-from .knowledge import KnowledgeBase, load_knowledge
+from .knowledge import DEFAULT_DIR, KnowledgeBase, load_knowledge
 from .linking import OVERRIDES_FILE, Override, read_overrides
 from .names import lexicon, words
 from .schools import Lookup, SchoolMatcher
@@ -43,13 +46,14 @@ WHOLE_COMMANDS = {
     ("verzoeken",): ("requests", "nl"), ("requests",): ("requests", "en"),
     ("lijst", "vernieuwen"): ("list_refresh", "nl"), ("lijst", "status"): ("list_status", "nl"),
     ("list", "refresh"): ("list_refresh", "en"), ("list", "status"): ("list_status", "en"),
+    ("nakijken",): ("review", "nl"), ("vragen", "nakijken"): ("review", "nl"), ("review",): ("review", "en"),
 }
 
 
 @dataclass(frozen=True)
 class Route:
     """What a message asks for: ``command`` (``help``, ``school``, ``verzoek``, ``requests``,
-    ``list_refresh``, ``list_status``, or ``""`` for a question), its ``arg`` (the rest of the
+    ``list_refresh``, ``list_status``, ``review``, or ``""`` for a question), its ``arg`` (the rest of the
     text; the whole text for a question) and ``lang`` when the command's word says it
     (``"requests"`` is English), else ``""``."""
 
@@ -108,13 +112,21 @@ class Bot:
     constructor, so no message waits for a first-use load. Read-only after construction
     except for :meth:`set_consent_list`, which swaps the list in one assignment, so it is
     safe to share between threads.
+
+    The knowledge base and its matcher are one :class:`~bot.kblive.Snapshot`
+    (:attr:`knowledge`): ``live``'s current one when given (``kb`` is then its ``kb``; an
+    edited knowledge base is swapped in by ``live``, see :meth:`check_knowledge`), else one
+    made of ``kb``. Inside :meth:`pinned` a thread keeps the snapshot it started with, so one
+    message is answered and rendered from one knowledge base.
     """
 
     def __init__(self, settings: Settings, kb: KnowledgeBase, consent: ConsentList,
-                 directory: Directory | None = None, overrides: tuple[Override, ...] = ()):
+                 directory: Directory | None = None, overrides: tuple[Override, ...] = (), *,
+                 live: LiveKnowledge | None = None):
         self.settings = settings
-        self.kb = kb
-        self.faq = FaqMatcher(kb)
+        self.live = live
+        self._fixed = None if live else Snapshot(kb, FaqMatcher(kb), "", 0)
+        self._pin = threading.local()
         self.directory = directory
         self.overrides = tuple(overrides)
         self.schools = SchoolMatcher(consent, directory=directory, overrides=self.overrides).warm()
@@ -134,7 +146,7 @@ class Bot:
         logged and left out. Raises :class:`~bot.errors.KnowledgeError` or
         :class:`~bot.errors.ConsentListError`.
         """
-        kb = load_knowledge(settings.knowledge_dir)
+        live = LiveKnowledge(settings.knowledge_dir or DEFAULT_DIR)
         source = ConsentSource.from_settings(settings)
         consent = source.start(fetch_missing=fetch_missing)
         log = logging.getLogger(__name__)
@@ -149,10 +161,46 @@ class Bot:
         except ConsentListError as e:
             log.error("link overrides not loaded: %s", e)
             overrides = ()
-        bot = cls(settings, kb, consent, directory, overrides)
+        bot = cls(settings, live.kb, consent, directory, overrides, live=live)
         bot.consent_source = source
         source.add_listener(lambda result: bot.set_consent_list(result.consent))
         return bot
+
+    # -- the knowledge base in use -----------------------------------------------------------
+    @property
+    def knowledge(self) -> Snapshot:
+        """The knowledge base and matcher in use: this thread's pinned snapshot, else the newest."""
+        pinned = getattr(self._pin, "snapshot", None)
+        if pinned is not None:
+            return pinned
+        return self.live.current if self.live else self._fixed
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.knowledge.kb
+
+    @property
+    def faq(self) -> FaqMatcher:
+        return self.knowledge.matcher
+
+    @contextmanager
+    def pinned(self):
+        """Keep this thread on the snapshot in use now until the block ends (nested: the
+        outer block's snapshot)."""
+        if getattr(self._pin, "snapshot", None) is not None:
+            yield
+            return
+        self._pin.snapshot = self.knowledge
+        try:
+            yield
+        finally:
+            self._pin.snapshot = None
+
+    def check_knowledge(self) -> bool:
+        """Start reloading the knowledge base when its files changed (a cheap ``stat``; the
+        refit runs in the background, see :meth:`bot.kblive.LiveKnowledge.check`); whether
+        a reload started. ``False`` without a live knowledge base."""
+        return self.live.check() if self.live else False
 
     @property
     def consent(self) -> ConsentList:

@@ -14,8 +14,12 @@ users through a :class:`~bot.backends.base.Backend` (``send``):
 * :meth:`Jobs.sweep`: one reminder per sent request after ``REQUEST_REMINDER_DAYS`` without
   consent (a DM with the draft, ready to send again), the question log's purge after
   ``QUESTION_RETENTION_DAYS``, and the purge of answered events (a day old) and expired drafts.
-* :meth:`Jobs.start` runs the refresh (every ``CONSENT_REFRESH_MINUTES``; 0: off) and the
-  sweep (hourly) on daemon threads (:class:`~bot.periodic.Periodic`). Lookups never wait for
+* :meth:`Jobs.review`: the admins' weekly review DM (``REVIEW_DAY``, ``REVIEW_HOUR``; see
+  :meth:`bot.review.Review.weekly`: once a week, also across workers).
+* :meth:`Jobs.start` runs the refresh (every ``CONSENT_REFRESH_MINUTES``; 0: off), the
+  sweep (hourly) and the knowledge tick (every :data:`KNOWLEDGE_EVERY` seconds: an edited
+  knowledge base is reloaded, by every worker, and the leader sends the review DM when due)
+  on daemon threads (:class:`~bot.periodic.Periodic`). Lookups never wait for
   either: the list is swapped in by the bot's own refresh listener.
 
 Several workers on one PostgreSQL database (``DATABASE_URL``) behave as one bot:
@@ -66,6 +70,9 @@ FIRST_SWEEP_AFTER = 30.0
 FIRST_REFRESH_AFTER = 60.0
 """Seconds after start-up before the first background refresh (at most; sooner when the
 refresh interval is shorter): the list from start-up may be an old copy."""
+KNOWLEDGE_EVERY = 10.0
+"""Seconds between two looks at the knowledge base's files (three ``stat`` calls) and at
+whether the review DM is due."""
 LANG_LOOKBACK_DAYS = 90
 """How far back a requester's questions are read to choose the language of a DM."""
 FOLLOW_EVERY = 2.0
@@ -88,6 +95,7 @@ class Jobs:
         self._sweeper: Periodic | None = None
         self._follower: ConsentFollower | None = None
         self._following: Periodic | None = None
+        self._knowledge: Periodic | None = None
         self._lock = threading.Lock()
         self._news = threading.Lock()
         self._consent_lock = threading.RLock()  # a refresh and taking up a stored list, one at a time
@@ -308,6 +316,31 @@ class Jobs:
             log.info("sweep: %d reminder(s) sent, %d old question(s) purged", done["reminded"], done["purged"])
         return done
 
+    # -- the knowledge base and its review ------------------------------------------------------------
+    def review(self, now: datetime | None = None) -> int:
+        """Send the admins the weekly review when it is due (each admin in the language of
+        their latest question); returns how many DMs went out."""
+        try:
+            digest = self.conversation.review.weekly(now)
+        except StoreError as e:
+            log.error("weekly review not made: %s", e)
+            return 0
+        if digest is None:
+            return 0
+        admins = self.settings.admin_user_ids
+        langs = self._langs(set(admins), now)
+        sent = sum(self._tell(Where(user=a), self.conversation.review.offer(
+            Reply("review", langs.get(a, "nl"), review=digest)), "review") for a in admins)
+        log.info("weekly review (%d item(s)) sent to %d admin(s)", len(digest.items), sent)
+        return sent
+
+    def knowledge_tick(self) -> None:
+        """Reload an edited knowledge base (in the background; every worker), and send the
+        review when due (the leader)."""
+        self.bot.check_knowledge()
+        if self.leads:
+            self.review()
+
     # -- helpers ------------------------------------------------------------------------------------
     def _tell(self, where: Where, reply: Reply, what: str) -> bool:
         """Send ``reply``; ``False`` (logged) when that fails."""
@@ -366,6 +399,9 @@ class Jobs:
         self._sweeper = Periodic(self._background_sweep, SWEEP_EVERY, first_after=FIRST_SWEEP_AFTER,
                                  name="request-sweep")
         self._sweeper.start()
+        self._knowledge = Periodic(self.knowledge_tick, KNOWLEDGE_EVERY, first_after=KNOWLEDGE_EVERY,
+                                   name="knowledge-tick")
+        self._knowledge.start()
 
     def _background_sweep(self) -> None:
         if self.leads:
@@ -395,7 +431,7 @@ class Jobs:
         self._news = threading.Lock()
         self._consent_lock = threading.RLock()
         # their threads and the parent's election did not survive the fork
-        self._refresher = self._sweeper = self._following = None
+        self._refresher = self._sweeper = self._following = self._knowledge = None
         self.leader = None
         self._reopen_store()
         self.start()
@@ -415,10 +451,10 @@ class Jobs:
 
     def stop(self) -> None:
         """Stop the threads (a refresh under way finishes first) and leave the election."""
-        for worker in (self._refresher, self._sweeper, self._following):
+        for worker in (self._refresher, self._sweeper, self._following, self._knowledge):
             if worker is not None:
                 worker.stop(timeout=5.0)
-        self._refresher = self._sweeper = self._following = None
+        self._refresher = self._sweeper = self._following = self._knowledge = None
         if self.leader is not None:
             self.leader.stop()
             self.leader = None

@@ -9,8 +9,10 @@
 ``knowledge publish ID``                 publish a draft
 =======================================  ===========================================================
 
-``--knowledge DIR`` overrides ``KNOWLEDGE_DIR``; the history is kept in
-``DATA_DIR/knowledge-history.jsonl``; ``--as NAME`` says who made an edit (default
+``--knowledge DIR`` overrides ``KNOWLEDGE_DIR``; the history is kept in the bot's store
+(``DATABASE_URL``, else ``DATA_DIR/bot.sqlite3``: the table ``knowledge_changes``, which the
+running bot writes too), or in ``DATA_DIR/knowledge-history.jsonl`` when the store cannot be
+opened (said on standard error); ``--as NAME`` says who made an edit (default
 ``cli:<login>``). Exit status: 0 done, 1 a fault (one line on standard error; an import
 lists its faulty rows on standard output first), 2 bad usage.
 """
@@ -27,8 +29,9 @@ from .config import Settings
 from .errors import BotError
 from .kbcsv import export_csv, import_csv
 from .kbedit import KnowledgeEditor
-from .kbhistory import JsonlChangeLog
+from .kbhistory import ChangeLog, JsonlChangeLog
 from .knowledge import DEFAULT_DIR, FILES, load_knowledge
+from .store import Store, StoreChangeLog, StoreError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,10 +79,16 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None,
     if getattr(args, "limit", 1) < 1:
         print("error: --limit must be at least 1", file=stderr)
         return 2
+    store: Store | None = None
     try:
         settings = settings or Settings.from_env()
         directory = args.knowledge or settings.knowledge_dir or DEFAULT_DIR
-        history = JsonlChangeLog.in_data_dir(settings.data_dir)
+        try:
+            store = Store.from_settings(settings)
+            history: ChangeLog = StoreChangeLog(store)
+        except StoreError as e:
+            print(f"warning: {e}; the history is kept in {settings.data_dir}/knowledge-history.jsonl", file=stderr)
+            history = JsonlChangeLog.in_data_dir(settings.data_dir)
         return _run(args, Path(directory), history, stdin, stdout, stderr)
     except BotError as e:
         print(f"error: {e}", file=stderr)
@@ -88,9 +97,12 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None,
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=stderr)
         return 1
+    finally:
+        if store is not None:
+            store.close()
 
 
-def _run(args: argparse.Namespace, directory: Path, history: JsonlChangeLog, stdin: TextIO, stdout: TextIO,
+def _run(args: argparse.Namespace, directory: Path, history: ChangeLog, stdin: TextIO, stdout: TextIO,
          stderr: TextIO) -> int:
     if args.action == "export":
         kb = load_knowledge(directory)

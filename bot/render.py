@@ -10,12 +10,12 @@ from datetime import date, datetime, timezone, tzinfo
 from typing import Any
 
 from .consentlist import ConsentList, School
-from .replies import Reply
+from .replies import Reply, ReviewDigest, ReviewItem
 from .faq import Answer
 from .knowledge import KnowledgeBase
 from .schools import MAX_CHOICES, Lookup
 from .store import Request
-from .wording import CHAT, HELP, LIST, MONTHS, REPLIES, ROWS
+from .wording import CHAT, HELP, LIST, MONTHS, REPLIES, REVIEW, ROWS
 
 
 
@@ -248,9 +248,75 @@ def reply_text(reply: Reply, kb: KnowledgeBase, help_contact: str = "") -> str:
         return s["granted_dm"].format(school=reply.request.school_name, date=date_text(reply.request.since, lang))
     if kind == "announce":
         return announce_text(reply.schools, lang, limit=None)
+    if kind == "review" and reply.review:
+        return review_text(reply.review, kb, lang)
+    if kind == "review_note":
+        return REVIEW[lang][reply.key].format(**reply.fmt)
     if kind == "help" and reply.unknown:
         return s["unknown"].format(word=reply.unknown[:40]) + "\n" + HELP[lang]
     return HELP[lang]
+
+
+# -- the admins' review (bot/review.py) -----------------------------------------------------
+REVIEW_EXAMPLES = 5
+"""Questions shown per review item (the buttons act on all of them)."""
+ANSWER_SHOWN = 300
+"""Characters of a 👎 answer shown in the review."""
+
+
+def _entry_question(kb: KnowledgeBase, entry_id: str | None, lang: str) -> str:
+    e = next((e for e in kb.all_entries() if e.id == entry_id), None)
+    return (e.question.get(lang) or e.question["nl"]) if e else (entry_id or "?")
+
+
+def review_head(digest: ReviewDigest, lang: str) -> str:
+    """The review's first line (or "niets na te kijken"), mrkdwn with no user text."""
+    w = REVIEW[_lang(lang)]
+    key = "head" if digest.items else "none"
+    return w[key].format(since=date_text(digest.since, lang), until=date_text(digest.until, lang))
+
+
+def review_item_lines(item: ReviewItem, kb: KnowledgeBase, lang: str, esc=lambda t: t) -> list[str]:
+    """One review item as lines: what it is and how often, the entry it came closest to
+    (a 👎: whose answer it got), up to :data:`REVIEW_EXAMPLES` questions, and a 👎's answer.
+    ``esc`` escapes user and knowledge-base text (Slack); the default keeps it as is."""
+    w = REVIEW[_lang(lang)]
+    question = esc(_entry_question(kb, item.entry_id, lang))
+    head = w[item.kind].format(n=item.count, question=question)
+    if item.kind != "down" and item.entry_id:
+        head += w["near"].format(question=question)
+    lines = [head] + [f"• {esc(q)}" for q in item.questions[:REVIEW_EXAMPLES]]
+    if len(item.questions) > REVIEW_EXAMPLES:
+        lines.append(w["more_questions"].format(n=len(item.questions) - REVIEW_EXAMPLES))
+    if item.answer:
+        answer = " ".join(item.answer.split())
+        cut = answer if len(answer) <= ANSWER_SHOWN else answer[:ANSWER_SHOWN - 1].rstrip() + "…"
+        lines.append(w["answer_given"].format(answer=esc(cut)))
+    return lines
+
+
+def review_draft_lines(digest: ReviewDigest, lang: str, esc=lambda t: t) -> list[str]:
+    """The drafts waiting to be published, one line each (none: ``[]``)."""
+    w = REVIEW[_lang(lang)]
+    if not digest.drafts:
+        return []
+    return [w["drafts_head"]] + [w["draft_line"].format(id=esc(i), question=esc(q)) + ("" if en else w["draft_no_en"])
+                                 for i, q, en in digest.drafts]
+
+
+def review_text(digest: ReviewDigest, kb: KnowledgeBase, lang: str = "nl") -> str:
+    """The review as text (the console, the test backend), items numbered."""
+    w = REVIEW[_lang(lang)]
+    parts = [review_head(digest, lang)]
+    for i, item in enumerate(digest.items, 1):
+        first, *rest = review_item_lines(item, kb, lang)
+        parts.append("\n".join([f"{i}. {first}"] + [f"   {x}" for x in rest]))
+    if digest.more:
+        parts.append(w["more_items"].format(n=digest.more))
+    drafts = review_draft_lines(digest, lang)
+    if drafts:
+        parts.append("\n".join(drafts))
+    return "\n\n".join(parts)
 
 
 # -- the consent list's source and the school directory (admin commands, announcements) ---

@@ -53,7 +53,12 @@ class Action:
     Slack button value stays small). ``label`` is worded in the reply's language; ``url``
     makes it a link (``draft_mailto``: nothing comes back); ``style`` ``"primary"`` or ``""``;
     ``group`` names the row it belongs to (``related``, ``suggestions``, ``examples``,
-    ``feedback``, ``lookup``, ``draft``, ``posted``)."""
+    ``feedback``, ``lookup``, ``draft``, ``posted``, ``review:N``, ``drafts``).
+
+    With ``options`` it is a choice of one (Slack: a select menu; ``label`` its
+    placeholder): each option is an :class:`Action` whose ``label`` is shown and whose
+    ``value`` (the whole value, small: at most 150 characters as JSON) is what the click
+    sends back under this action's ``id``."""
 
     id: str
     label: str
@@ -61,6 +66,7 @@ class Action:
     url: str = ""
     style: str = ""
     group: str = ""
+    options: tuple["Action", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,9 @@ class Reply:
     * ``requests``: the open ``requests`` as of ``now``. ``admin_only``: the refusal.
     * ``text``: plain ``text`` (a refresh's or a status's report).
     * ``granted``: ``request`` is granted. ``announce``: ``schools`` new on the list.
+    * ``review``: the admins' ``review`` (:class:`ReviewDigest`), each item's actions in the
+      group ``review:N``, the drafts' in ``drafts``. ``review_note``: the sentence
+      :data:`bot.wording.REVIEW` ``[lang][key]`` filled with ``fmt``.
 
     ``actions`` are the buttons to offer, in order. ``lang`` is ``"nl"`` or ``"en"``.
     """
@@ -109,6 +118,7 @@ class Reply:
     requests: tuple[Request, ...] = ()
     now: datetime | None = None
     schools: tuple[School, ...] = ()
+    review: "ReviewDigest | None" = None
 
     def actions_in(self, group: str) -> list[Action]:
         """The actions of one row, in order."""
@@ -144,3 +154,49 @@ class DraftForm:
     draft: Draft
     school_query: str
     channel: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One thing for an admin to review (:mod:`bot.review`), kept as ``id`` behind its
+    actions. ``kind``: ``unanswered`` (mostly "weet ik niet"), ``ambiguous`` (mostly "bedoel
+    je…?") or ``down`` (answers that got 👎); ``questions``: the distinct questions, most
+    asked first; ``count``: how often they were asked (``down``: how many 👎); ``entry_id``:
+    the entry a ``down`` answer came from, or the entry a group came closest to (``None``:
+    none); ``answer``: the answer a ``down`` item gave (``""`` otherwise)."""
+
+    id: str
+    kind: str
+    questions: tuple[str, ...]
+    count: int
+    entry_id: str | None = None
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewDigest:
+    """What the admins review: the ``items`` of the questions asked in ``[since, until)``,
+    biggest first, ``more`` items left out, and the draft entries waiting to be published as
+    ``(entry id, Dutch question, has English)``."""
+
+    since: datetime
+    until: datetime
+    items: tuple[ReviewItem, ...] = ()
+    more: int = 0
+    drafts: tuple[tuple[str, str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeForm:
+    """What :meth:`bot.backends.base.Backend.open_form` asks an admin for: a question and an
+    answer in Dutch (required) and English (optional, unless ``entry_id`` names a draft to
+    publish: then required), prefilled. ``item_id``: the review item it comes from (``""``:
+    none). Saving comes back as a :class:`Message` with ``action`` ``review_save`` and
+    ``value`` ``{r, e, q_nl, a_nl, q_en, a_en}``."""
+
+    item_id: str = ""
+    entry_id: str = ""
+    question_nl: str = ""
+    answer_nl: str = ""
+    question_en: str = ""
+    answer_en: str = ""

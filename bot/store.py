@@ -50,6 +50,7 @@ from .config import Settings
 from .consentlist import ConsentList, normalize_host
 from .drafts import MAX_FIELD_CHARS, MAX_NOTE_CHARS
 from .errors import BotError
+from .kbhistory import Change
 from .names import identity_key
 from .text import clean
 
@@ -145,6 +146,25 @@ MIGRATIONS: list[tuple[str, ...]] = [
             checked_at    TEXT NOT NULL,
             confirmed_at  TEXT NOT NULL,
             error         TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
+    (  # 4: the knowledge base's history, and the question groups a review dealt with
+        """CREATE TABLE knowledge_changes (
+            id           INTEGER PRIMARY KEY,
+            changed_at   TEXT NOT NULL,
+            who          TEXT NOT NULL,
+            action       TEXT NOT NULL,
+            entry_id     TEXT,
+            language     TEXT,
+            texts        TEXT NOT NULL DEFAULT '[]',
+            previous     TEXT NOT NULL DEFAULT '[]'
+        )""",
+        "CREATE INDEX knowledge_changes_changed_at ON knowledge_changes (changed_at)",
+        """CREATE TABLE ignored_groups (
+            key          TEXT PRIMARY KEY,
+            action       TEXT NOT NULL DEFAULT 'ignored',
+            ignored_by   TEXT NOT NULL DEFAULT '',
+            ignored_at   TEXT NOT NULL
         )""",
     ),
 ]
@@ -850,6 +870,47 @@ class Store:
         with self._write("purge expired drafts") as c:
             return _run(c, "DELETE FROM drafts WHERE expires_at <= :now", now=_iso(now or utc_now()))
 
+    # -- the knowledge base's history and the review -----------------------------------------
+    def record_change(self, change: Change) -> None:
+        """Keep one :class:`~bot.kbhistory.Change` (texts and previous as JSON arrays).
+        Raises :class:`StoreError`."""
+        with self._write("record the knowledge change") as c:
+            _run(c, "INSERT INTO knowledge_changes (changed_at, who, action, entry_id, language, texts, previous)"
+                    " VALUES (:at, :who, :action, :entry_id, :language, :texts, :previous)",
+                 at=_iso(change.when), who=_cut(change.who, 100), action=change.action, entry_id=change.entry_id,
+                 language=change.language, texts=json.dumps(list(change.texts), ensure_ascii=False),
+                 previous=json.dumps(list(change.previous), ensure_ascii=False))
+
+    def knowledge_changes(self, limit: int = 50) -> list[Change]:
+        """The last ``limit`` knowledge changes, newest first. Raises :class:`StoreError`."""
+        with self._read("read the knowledge history") as c:
+            rows = _rows(c, "SELECT * FROM knowledge_changes ORDER BY changed_at DESC, id DESC LIMIT :n",
+                         n=max(int(limit), 0))
+        return [Change(r["who"], _dt(r["changed_at"]), r["action"], r["entry_id"], r["language"],
+                       tuple(json.loads(r["texts"] or "[]")), tuple(json.loads(r["previous"] or "[]")))
+                for r in rows]
+
+    def ignore_groups(self, keys: Iterable[str], *, who: str = "", action: str = "ignored",
+                      now: datetime | None = None) -> int:
+        """Mark question keys (:func:`bot.report.content_key` of a group's questions) as dealt
+        with, so the review leaves their group out from now on: ``action`` ``ignored``
+        ("Negeren"), ``added`` (phrasings of an entry) or ``draft`` (a new draft). A key marked
+        before keeps its first mark. Returns how many keys were new. Raises ``ValueError``
+        for an unknown action, :class:`StoreError`."""
+        if action not in ("ignored", "added", "draft"):
+            raise ValueError(f"unknown review action {action!r}")
+        at = _iso(now or utc_now())
+        unique = sorted({_cut(k, MAX_KEY_CHARS) for k in keys if k})
+        with self._write("record the review") as c:
+            return sum(_run(c, "INSERT INTO ignored_groups (key, action, ignored_by, ignored_at)"
+                               " VALUES (:key, :action, :who, :at) ON CONFLICT DO NOTHING",
+                            key=k, action=action, who=_cut(who, 100), at=at) for k in unique)
+
+    def ignored_keys(self) -> set[str]:
+        """Every key :meth:`ignore_groups` marked. Raises :class:`StoreError`."""
+        with self._read("read the review") as c:
+            return {r["key"] for r in _rows(c, "SELECT key FROM ignored_groups")}
+
     # -- consent-list snapshots -------------------------------------------------------------
     def save_consent_list(self, source: str, body: str, *, fetched_at: datetime, fmt: str | None = None,
                           etag: str = "", last_modified: str = "", content_type: str = "", sha256: str = "",
@@ -918,6 +979,23 @@ class Store:
         with self._read("read the consent-list version") as c:
             rows = _rows(c, "SELECT id, checked_at FROM consent_lists ORDER BY id DESC LIMIT 1")
         return ConsentVersion(rows[0]["id"], _dt(rows[0]["checked_at"])) if rows else ConsentVersion(0, None)
+
+
+class StoreChangeLog:
+    """The :class:`~bot.kbhistory.ChangeLog` of a :class:`Store` (the ``knowledge_changes``
+    table): what a bot with a store records its knowledge edits in, and what ``python -m bot
+    knowledge history`` reads. ``record`` and ``changes`` raise :class:`StoreError`."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def record(self, change: Change) -> None:
+        """Keep ``change``."""
+        self.store.record_change(change)
+
+    def changes(self, limit: int = 50) -> list[Change]:
+        """The last ``limit`` changes, newest first."""
+        return self.store.knowledge_changes(limit)
 
 
 def export_csv(requests: list[Request], out: TextIO) -> None:

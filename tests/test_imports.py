@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("matching", {"bot.matching", "bot.directory", "bot.linking", "bot.schools", "bot.faq", "bot.report",
                   "bot.kblive"}),
     ("conversation", {"bot.core", "bot.replies", "bot.render", "bot.feedback", "bot.state", "bot.conversation",
-                      "bot.jobs", "bot.backends.base"}),
+                      "bot.jobs", "bot.backends.base", "bot.review"}),
     ("backends", {"bot.backends", "bot.backends.test", "bot.backends.console", "bot.slack.app",
                   "bot.slack.listeners", "bot.slack.blocks", "bot.slack.logs", "bot.slack.startup"}),
     ("entry points", {"bot", "bot.__main__", "bot.cli", "bot.kbcli", "bot.slack", "bot.slack.http"}),

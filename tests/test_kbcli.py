@@ -57,6 +57,31 @@ def test_drafts_and_publish(env):
     assert run(env, "history")[1] == "nog geen wijzigingen / no changes yet\n"  # the draft was added without a log
 
 
+def test_the_history_is_the_stores(env):
+    from bot.store import Store
+
+    run(env, "import", "--csv", "-", "--as", "U0ANNE01",
+        stdin="entry_id,language,kind,text\ndeadline,en,alternate,due when?\n")
+    with Store(env.data_dir / "bot.sqlite3") as store:
+        [change] = store.knowledge_changes()
+    assert (change.who, change.action, change.entry_id, change.texts) == ("U0ANNE01", "add_alternates", "deadline",
+                                                                           ("due when?",))
+    assert not (env.data_dir / "knowledge-history.jsonl").exists()
+
+
+def test_python_m_bot_knowledge_forwards_here(env, tmp_path):
+    from conftest import run_cli
+
+    vars = {"KNOWLEDGE_DIR": str(env.knowledge_dir), "DATA_DIR": str(env.data_dir)}
+    r = run_cli("knowledge", "drafts", env=vars)
+    assert (r.returncode, r.stdout) == (0, "geen concepten / no drafts\n")
+    r = run_cli("--knowledge", str(env.knowledge_dir), "knowledge", "export", "--csv", "-", env=vars)
+    assert r.returncode == 0 and r.stdout.startswith("entry_id,language,kind,text")
+    r = run_cli("knowledge", "history", "--consent-list", "x.csv", env=vars)
+    assert r.returncode == 2 and "--consent-list does not apply to `knowledge`" in r.stderr
+    assert run_cli("knowledge", env=vars).returncode == 2
+
+
 @pytest.mark.parametrize("argv", [[], ["bogus"], ["export"], ["import", "--csv"], ["history", "--limit", "0"]])
 def test_bad_usage_exits_2(env, argv):
     assert run(env, *argv)[0] == 2

@@ -13,7 +13,8 @@ import pytest
 from bot import consentlist
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, export_csv
+from bot.kbhistory import ChangeLog, Change
+from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreChangeLog, StoreError, export_csv
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 
@@ -346,6 +347,28 @@ def test_question_log_feedback_and_purge(store):
     assert [q.id for q in store.questions()] == [new]
     assert store.set_feedback(old, -1) is False  # purged: nothing to vote on
     assert store.purge_questions(180, now=T0) == 0
+
+
+def test_knowledge_changes_are_kept_newest_first_with_their_texts(store):
+    log = StoreChangeLog(store)
+    assert isinstance(log, ChangeLog) and log.changes() == []
+    first = Change("U0ADMIN1", T0, "add_alternates", "deadline", "nl", ("tot wanneer?", "uiterste datum 😀"))
+    second = Change("cli:anne", T0 + timedelta(minutes=1), "set_answer", "deadline", "en", ("Since 2018.",),
+                    ("Since 18 December 2018.",))
+    third = Change("U0ADMIN1", T0 + timedelta(minutes=2), "publish", "kost-koppeling", None)
+    for c in (first, second, third):
+        log.record(c)
+    assert log.changes() == [third, second, first]
+    assert log.changes(limit=1) == [third]
+
+
+def test_ignored_groups_keep_their_first_mark(store):
+    assert store.ignored_keys() == set()
+    assert store.ignore_groups(["koffi automat", "koffi"], who="U0ADMIN1", now=T0) == 2
+    assert store.ignore_groups(["koffi", "thee"], who="U0BERT01", action="added", now=T0) == 1
+    assert store.ignored_keys() == {"koffi automat", "koffi", "thee"}
+    with pytest.raises(ValueError):
+        store.ignore_groups(["x"], action="deleted")
 
 
 # -- concurrency -----------------------------------------------------------------------------

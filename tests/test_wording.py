@@ -11,7 +11,7 @@ def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-@pytest.mark.parametrize("name", ["REPLIES", "HELP", "LIST", "ROWS", "CHAT", "CONSOLE", "REPORT", "MONTHS"])
+@pytest.mark.parametrize("name", ["REPLIES", "HELP", "LIST", "ROWS", "CHAT", "CONSOLE", "REPORT", "MONTHS", "REVIEW"])
 def test_each_table_says_everything_in_both_languages(name):
     table = getattr(wording, name)
     assert set(table) == set(wording.LANGS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..replies import DraftForm, Message, Reply, Sent, Where
+from ..replies import DraftForm, KnowledgeForm, Message, Reply, Sent, Where
 
 
 class Backend:
@@ -52,6 +52,16 @@ class Backend:
         """Let the sender of ``msg`` edit ``form``; saving comes back through :meth:`handle`
         as a click with action ``draft_save``."""
         raise NotImplementedError
+
+    def open_form(self, msg: Message, form: KnowledgeForm) -> None:
+        """Let the sender of ``msg`` (an admin) fill in ``form``, a new or a draft entry;
+        saving comes back through :meth:`handle` as a click with action ``review_save``.
+        A backend without forms says so (:meth:`send_private`)."""
+        self.send_private(msg, Reply("review_note", msg.lang or "nl", key="no_forms"))
+
+    def review_changed(self, user: str) -> None:
+        """The review ``user`` sees changed (an item dealt with, a draft published): a backend
+        that shows it somewhere lasting (Slack's App Home) shows it again. Default: nothing."""
 
     # -- identity (defaults for a backend without users) -------------------------------------------
     def user_name(self, user: str) -> str:

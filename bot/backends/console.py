@@ -5,7 +5,9 @@ Type a question, ``school <naam>``, ``verzoek <school>``, ``verzoeken``, ``lijst
 ``help`` or ``quit``. A reply's actions are numbered ("bedoel je…?", a school among several,
 "Verzoek opstellen", "Bewerken", "Markeer als verstuurd"): type the number to pick one.
 "Bewerken" asks for each field on the next lines (Enter keeps it). Whoever runs the console
-may refresh the list (``lijst vernieuwen``), as ``python -m bot consent refresh`` does.
+may refresh the list (``lijst vernieuwen``), as ``python -m bot consent refresh`` does, and
+review the question log (``nakijken``): "Toevoegen aan…" lists the entries to pick from,
+"Nieuwe vraag" and "Publiceren" ask for the texts on the next lines.
 """
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from typing import TextIO
 
 from ..conversation import A_FEEDBACK, A_PICK_SCHOOL, A_SHOW_ENTRY, Conversation, validate_edit
 from ..render import list_line, reply_text
-from ..replies import Action, DraftForm, Message, Reply, Sent, Where
-from ..wording import CHAT, CONSOLE
+from ..replies import Action, DraftForm, KnowledgeForm, Message, Reply, Sent, Where
+from ..wording import CHAT, CONSOLE, REVIEW
 from .base import Backend
 
 log = logging.getLogger("bot.console")
@@ -67,6 +69,8 @@ class ConsoleBackend(Backend):
             except _NoChoice as e:
                 self.out.write(t["no_choice"].format(n=e.n) + "\n")
                 continue
+            if msg is None:  # a choice of several: its options are numbered now
+                continue
             try:
                 self.handle(msg)
             except BrokenPipeError:  # the reader is gone: main() ends the run quietly
@@ -84,13 +88,20 @@ class ConsoleBackend(Backend):
         line = self.stdin.readline()
         return line.rstrip("\r\n") if line else None
 
-    def _message(self, text: str) -> Message:
-        """A typed line, or the numbered action it picks."""
+    def _message(self, text: str) -> Message | None:
+        """A typed line, or the numbered action it picks (``None``: a choice of several,
+        whose options are numbered next)."""
         if text.isdigit() and self.choices:
             n = int(text)
             if not 1 <= n <= len(self.choices):
                 raise _NoChoice(n)
             a = self.choices[n - 1]
+            if a.options:
+                self.choices = [Action(a.id, o.label, o.value) for o in a.options]
+                self.out.write(REVIEW["nl"]["pick_entry"] + "\n")
+                for i, o in enumerate(self.choices, 1):
+                    self.out.write(f"{i}. {o.label}\n")
+                return None
             return Message(user=self.user, kind="click", action=a.id, value=dict(a.value))
         return Message(text=text, user=self.user, kind="console")
 
@@ -111,7 +122,8 @@ class ConsoleBackend(Backend):
         if rest:
             self.out.write(CONSOLE[reply.lang if reply.lang in CONSOLE else "nl"]["choices"] + "\n")
             for i, a in enumerate(rest, len(listed) + 1):
-                self.out.write(f"{i}. {a.label}\n")
+                item = f" [{int(a.group.split(':')[1]) + 1}]" if a.group.startswith("review:") else ""
+                self.out.write(f"{i}. {a.label}{item}\n")
 
     def reply(self, msg: Message, reply: Reply) -> None:
         self._show(reply)
@@ -146,6 +158,19 @@ class ConsoleBackend(Backend):
             return
         self.handle(Message(user=self.user, kind="click", action="draft_save",
                                value={"id": form.draft_id, "s": form.school_query, **values}))
+
+    def open_form(self, msg: Message, form: KnowledgeForm) -> None:
+        """Ask for the question and the answer, Dutch then English, on the next lines (Enter
+        keeps what is shown); then save."""
+        w = REVIEW["nl"]
+        fields = (("q_nl", w["label_q_nl"], form.question_nl), ("a_nl", w["label_a_nl"], form.answer_nl),
+                  ("q_en", w["label_q_en"], form.question_en), ("a_en", w["label_a_en"], form.answer_en))
+        values = {}
+        for key, label, value in fields:
+            line = self._read(f"{label} [{value}]: " if value else f"{label}: ")
+            values[key] = (line or "").strip() or value
+        self.handle(Message(user=self.user, kind="click", action="review_save",
+                            value={"r": form.item_id, "e": form.entry_id, **values}))
 
     def can_post_in(self, channel: str) -> bool:
         return False  # no channel here: a draft is edited, mailed and marked as sent

@@ -25,7 +25,7 @@ from ..core import Bot
 from ..errors import CannotPost
 from ..jobs import Jobs
 from ..render import reply_text
-from ..replies import DraftForm, Message, Reply, Sent, Where
+from ..replies import DraftForm, KnowledgeForm, Message, Reply, Sent, Where
 from ..store import Store
 from .base import Backend
 
@@ -33,8 +33,9 @@ from .base import Backend
 @dataclass(frozen=True)
 class Out:
     """One thing the backend was asked to deliver: ``how`` (``reply``, ``private``,
-    ``update``, ``send``, ``editor``), ``reply`` (a :class:`Reply`, or a :class:`DraftForm`
-    for ``editor``), the ``msg`` it answers (``None`` for ``send``) and ``where`` (``send``)."""
+    ``update``, ``send``, ``editor``, ``form``), ``reply`` (a :class:`Reply`; a
+    :class:`DraftForm` for ``editor``, a :class:`KnowledgeForm` for ``form``), the ``msg``
+    it answers (``None`` for ``send``) and ``where`` (``send``)."""
 
     how: str
     reply: Any
@@ -83,17 +84,34 @@ class TestBackend(Backend):
         return self._play(Message(text=text, user=user, channel=channel, thread=thread, kind=kind,
                                   channel_type=channel_type))
 
-    def click(self, out: Out | Reply, action: str, *, user: str = "U0ANNE01", channel: str = "") -> list[Out]:
+    def click(self, out: Out | Reply, action: str, *, user: str = "U0ANNE01", channel: str = "",
+              option: str = "") -> list[Out]:
         """``user`` clicks the action ``action`` (an id, or a prefix ending in ``:`` for the
-        first such) that ``out`` offers. Raises ``LookupError`` when it offers none such."""
+        first such) that ``out`` offers; for a choice, picks ``option`` (an option's label,
+        or its value's ``e``). Raises ``LookupError`` when it offers none such."""
         reply = out.reply if isinstance(out, Out) else out
         for a in reply.actions:
             if a.id == action or (action.endswith(":") and a.id.startswith(action)):
+                value = dict(a.value)
+                if a.options:
+                    picked = [o for o in a.options if option in (o.label, o.value.get("e"))]
+                    if not picked:
+                        raise LookupError(f"no option {option!r} in {[o.label for o in a.options]}")
+                    value = dict(picked[0].value)
                 where = channel or (out.msg.channel if isinstance(out, Out) and out.msg else "") or "C0TEAM01"
                 thread = out.msg.thread if isinstance(out, Out) and out.msg else ""
                 return self._play(Message(user=user, channel=where, thread=thread, kind="click", action=a.id,
-                                          value=dict(a.value)))
+                                          value=value))
         raise LookupError(f"no action {action!r} in {[a.id for a in reply.actions]}")
+
+    def fill(self, form: Out, *, user: str = "U0ANNE01", **fields: str) -> list[Out]:
+        """Save the form ``form`` (a ``form`` :class:`Out`) with ``fields`` (``q_nl``,
+        ``a_nl``, ``q_en``, ``a_en``) changed."""
+        f: KnowledgeForm = form.reply
+        value = {"r": f.item_id, "e": f.entry_id, "q_nl": f.question_nl, "a_nl": f.answer_nl,
+                 "q_en": f.question_en, "a_en": f.answer_en, **fields}
+        return self._play(Message(user=user, channel=form.msg.channel if form.msg else "", kind="click",
+                                  action="review_save", value=value))
 
     def save(self, editor: Out, *, user: str = "U0ANNE01", **fields: str) -> list[Out]:
         """Save the edit form ``editor`` (an ``editor`` :class:`Out`) with ``fields`` (``to``,
@@ -132,6 +150,9 @@ class TestBackend(Backend):
 
     def open_editor(self, msg: Message, form: DraftForm) -> None:
         self.outbox.append(Out("editor", form, msg))
+
+    def open_form(self, msg: Message, form: KnowledgeForm) -> None:
+        self.outbox.append(Out("form", form, msg))
 
     def user_name(self, user: str) -> str:
         return self.names.get(user, "")

@@ -29,10 +29,11 @@ from ..consentlist import School
 from ..conversation import A_MAILTO, EMAIL_MAX, SUBJECT_MAX, validate_edit as _validate
 from ..drafts import Draft
 from ..knowledge import KnowledgeBase
-from ..render import age_of, announce_text, date_text, list_line, lookup_text
-from ..replies import Action, Reply
+from ..render import (age_of, announce_text, date_text, list_line, lookup_text, review_draft_lines, review_head,
+                      review_item_lines)
+from ..replies import Action, KnowledgeForm, Reply
 from ..store import Request
-from ..wording import CHAT as S, HELP, REPLIES as T
+from ..wording import CHAT as S, HELP, REPLIES as T, REVIEW as R
 
 # -- Block Kit limits (characters unless said otherwise) -------------------------------------
 SECTION_TEXT_MAX = 3000
@@ -59,6 +60,14 @@ PRIVATE_METADATA_MAX = 3000
 """``private_metadata`` of a view."""
 INPUT_MAX = 3000
 """``max_length`` of a plain-text input."""
+SELECT_OPTIONS_MAX = 100
+"""Options in a select menu."""
+OPTION_TEXT_MAX = 75
+"""Text of a select menu's option."""
+OPTION_VALUE_MAX = 150
+"""``value`` of a select menu's option."""
+PLACEHOLDER_MAX = 150
+"""Placeholder of a select menu."""
 MESSAGE_TEXT_MAX = 4000
 """Our cap for a message's top-level ``text`` (the notification fallback; Slack allows 40,000)."""
 FALLBACK_TEXT_MAX = 300
@@ -67,6 +76,9 @@ FALLBACK_TEXT_MAX = 300
 # The edit modal's view and block ids (the action ids are the conversation's).
 V_EDIT = "draft_edit_modal"
 B_TO, B_SUBJECT, B_BODY = "to", "subject", "body"
+# The knowledge form's view and block ids (the fields of bot.replies.KnowledgeForm).
+V_KNOWLEDGE = "knowledge_form_modal"
+KNOWLEDGE_FIELDS = ("q_nl", "a_nl", "q_en", "a_en")
 
 
 
@@ -227,12 +239,29 @@ def _lang(lang: str) -> str:
     return lang if lang in S else "nl"
 
 
+def select(a: Action) -> dict:
+    """An action with options as a select menu (``a.label`` its placeholder): the first
+    :data:`SELECT_OPTIONS_MAX` options, each sending back its value as JSON. Raises
+    ``ValueError`` for an option value longer than :data:`OPTION_VALUE_MAX`."""
+    options = []
+    for o in a.options[:SELECT_OPTIONS_MAX]:
+        v = json.dumps(dict(o.value), ensure_ascii=False, separators=(",", ":"))
+        if len(v) > OPTION_VALUE_MAX:
+            raise ValueError(f"option value of {len(v)} characters (max {OPTION_VALUE_MAX})")
+        options.append({"text": {"type": "plain_text", "text": shorten(o.label, OPTION_TEXT_MAX), "emoji": True},
+                        "value": v})
+    return {"type": "static_select", "action_id": a.id, "options": options,
+            "placeholder": {"type": "plain_text", "text": shorten(a.label, PLACEHOLDER_MAX), "emoji": True}}
+
+
 def buttons(acts: Iterable[Action], draft: Draft | None = None) -> list[dict]:
-    """The conversation's actions as buttons; a ``draft_mailto`` link fits :data:`BUTTON_URL_MAX`
-    (:func:`mail_button`) when ``draft`` is given."""
+    """The conversation's actions as buttons (an action with options as a select menu); a
+    ``draft_mailto`` link fits :data:`BUTTON_URL_MAX` (:func:`mail_button`) when ``draft`` is given."""
     out = []
     for a in acts:
-        if a.id == A_MAILTO and draft is not None:
+        if a.options:
+            out.append(select(a))
+        elif a.id == A_MAILTO and draft is not None:
             out.append(mail_button(draft)[0])
         else:
             out.append(button(a.label, a.id, dict(a.value) if a.value else None, url=a.url, style=a.style))
@@ -440,6 +469,11 @@ def reply_messages(reply: Reply, kb: KnowledgeBase, help_contact: str = "") -> l
         return [message(text_blocks(reply.text), lang)]
     if kind == "granted" and reply.request:
         return [message(granted_blocks(reply.request, lang), lang)]
+    if kind == "review" and reply.review:
+        return [message(review_blocks(reply, kb, MAX_BLOCKS), lang, escape(R[lang]["home_head"]))]
+    if kind == "review_note":
+        text = R[lang][reply.key].format(**{k: escape(str(v)) for k, v in reply.fmt.items()})
+        return [message(sections(text), lang, text)]
     return [message(help_blocks(lang, unknown=reply.unknown), lang)]
 
 
@@ -450,10 +484,12 @@ def note_message(key: str, lang: str = "nl", **fmt: str) -> dict:
 
 
 def home_view(info: dict | None, help_contact: str = "", lang: str = "nl",
-              requests: list[Request] | None = None, now: datetime | None = None) -> dict:
+              requests: list[Request] | None = None, now: datetime | None = None,
+              review: Reply | None = None, kb: KnowledgeBase | None = None) -> dict:
     """The App Home: what the bot does, how to use it, the consent list's name, size and
-    age (flagged when stale or after a failed refresh), and the user's own open ``requests``
-    (``None``: they could not be read)."""
+    age (flagged when stale or after a failed refresh), the user's own open ``requests``
+    (``None``: they could not be read), and for an admin the ``review`` (a ``review`` or
+    ``review_note`` reply, its entries from ``kb``) in the blocks left of :data:`MAX_VIEW_BLOCKS`."""
     lang = _lang(lang)
     s, t = S[lang], T[lang]
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": shorten(s["home_title"], HEADER_TEXT_MAX)}}]
@@ -472,10 +508,94 @@ def home_view(info: dict | None, help_contact: str = "", lang: str = "nl",
     else:
         lines = [request_line(r, lang, now, by=False) for r in requests]
         blocks += sections(s["home_requests"] + "\n" + "\n".join(lines))
-    blocks.append(context(escape(s["slack_outro"])))
+    tail = [context(escape(s["slack_outro"]))]
     if help_contact:
-        blocks.append(context(escape(t["ask_colleague"]).format(contact=contact_mrkdwn(help_contact))))
-    return {"type": "home", "blocks": fit(blocks, lang, MAX_VIEW_BLOCKS)}
+        tail.append(context(escape(t["ask_colleague"]).format(contact=contact_mrkdwn(help_contact))))
+    if review is not None and kb is not None:
+        room = MAX_VIEW_BLOCKS - len(blocks) - len(tail) - 2
+        blocks += [{"type": "divider"},
+                   {"type": "header", "text": {"type": "plain_text", "text": shorten(R[lang]["home_head"],
+                                                                                     HEADER_TEXT_MAX)}}]
+        if review.kind == "review" and review.review:
+            blocks += review_blocks(review, kb, room)
+        else:
+            blocks += reply_messages(review, kb)[0]["blocks"][:room]
+    return {"type": "home", "blocks": fit(blocks + tail, lang, MAX_VIEW_BLOCKS)}
+
+
+# -- the admins' review ----------------------------------------------------------------------
+def review_blocks(reply: Reply, kb: KnowledgeBase, limit: int = MAX_BLOCKS) -> list[dict]:
+    """The review (:class:`~bot.replies.ReviewDigest`) in at most ``limit`` blocks: the
+    head, each item (what it is, its example questions, a 👎's answer) with its row of
+    actions ("Toevoegen aan…" as a select menu of entries, "Nieuwe vraag", "Negeren"), then
+    the drafts, each with "Publiceren". Items and drafts that do not fit are counted in a
+    closing note."""
+    digest = reply.review
+    assert digest is not None
+    lang = _lang(reply.lang)
+    w = R[lang]
+    head = sections(review_head(digest, lang))
+    drafts = review_draft_lines(digest, lang, escape)
+    publish = reply.actions_in("drafts")
+    draft_blocks = ([section(drafts[0])] + [dict(section(line), accessory=buttons([a])[0])
+                                            for line, a in zip(drafts[1:], publish)]) if drafts else []
+    budget = limit - 1  # the closing note
+    reserve = min(len(draft_blocks), 3)  # a few drafts always show
+    blocks, left = list(head), len(digest.items) + digest.more
+    for i, item in enumerate(digest.items):
+        item_blocks = [section("\n".join(review_item_lines(item, kb, lang, escape))[:SECTION_TEXT_MAX])]
+        item_blocks += actions(buttons(reply.actions_in(f"review:{i}")), f"review-{i}")
+        if len(blocks) + len(item_blocks) > budget - reserve:
+            break
+        blocks += item_blocks
+        left -= 1
+    shown = draft_blocks[:max(budget - len(blocks), 0)]
+    blocks += shown
+    if left:
+        blocks.append(context(escape(w["more_items"].format(n=left))))
+    elif len(shown) < len(draft_blocks):
+        blocks.append(context(S[lang]["shortened"]))
+    return blocks[:limit]
+
+
+def knowledge_modal(form: KnowledgeForm, metadata: dict, lang: str = "nl") -> dict:
+    """The "Nieuwe vraag" / "Concept publiceren" modal: question and answer in Dutch
+    (required) and English (optional for a new draft, required to publish one), prefilled."""
+    w = R[_lang(lang)]
+    meta = json.dumps(metadata, separators=(",", ":"))
+    if len(meta) > PRIVATE_METADATA_MAX:
+        raise ValueError("private_metadata too long")
+    publishing = bool(form.entry_id)
+
+    def field(block_id: str, label: str, value: str, *, multiline: bool, optional: bool) -> dict:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id, "multiline": multiline,
+                                   "max_length": INPUT_MAX}
+        if value:
+            element["initial_value"] = value[:INPUT_MAX]
+        blk: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional,
+                               "label": {"type": "plain_text", "text": label}, "element": element}
+        if optional:
+            blk["hint"] = {"type": "plain_text", "text": w["hint_en"]}
+        return blk
+
+    intro = w["form_intro_publish"].format(id=escape(form.entry_id)) if publishing else w["form_intro"]
+    return {
+        "type": "modal",
+        "callback_id": V_KNOWLEDGE,
+        "private_metadata": meta,
+        "title": {"type": "plain_text", "text": shorten(w["form_title_publish" if publishing else "form_title"],
+                                                       MODAL_TITLE_MAX)},
+        "submit": {"type": "plain_text", "text": shorten(w["form_submit_publish" if publishing else "form_submit"],
+                                                        MODAL_TITLE_MAX)},
+        "close": {"type": "plain_text", "text": shorten(w["form_close"], MODAL_TITLE_MAX)},
+        "blocks": [
+            context(intro),
+            field("q_nl", w["label_q_nl"], form.question_nl, multiline=False, optional=False),
+            field("a_nl", w["label_a_nl"], form.answer_nl, multiline=True, optional=False),
+            field("q_en", w["label_q_en"], form.question_en, multiline=False, optional=not publishing),
+            field("a_en", w["label_a_en"], form.answer_en, multiline=True, optional=not publishing),
+        ],
+    }
 
 
 # -- requests, the consent list's news and admin replies ---------------------------------------

@@ -11,7 +11,10 @@ Where a reply goes:
 * A click on an ephemeral message is answered through its ``response_url``; a click on a
   thread or DM message in the same thread (to everyone for an answer or a lookup, to the
   clicker alone otherwise). "Bewerken" opens a modal; its "Opslaan" replaces the draft.
-* Posting in a channel and DMs (granted, reminder, announcements) go by ``chat.postMessage``.
+* Posting in a channel and DMs (granted, reminder, announcements, the weekly review) go by
+  ``chat.postMessage``. A click in the App Home (the admins' review) is answered in the app's
+  DM with the clicker, and the App Home is published again; so is a knowledge form saved
+  from there.
 
 Each listener acknowledges first and does the work after ``ack()``. Failures never reach the
 user as a traceback: a Slack API error is logged with its method and error code, anything
@@ -35,8 +38,10 @@ from ..backends.base import Backend
 from ..conversation import (A_DRAFT, A_EDIT, A_FEEDBACK, A_MAILTO, A_MARK, A_PICK_SCHOOL, A_POST, A_SAVE,
                             A_SHOW_ENTRY, Conversation)
 from ..errors import CannotPost, DeliveryFailed
-from ..replies import DraftForm, Message, Reply, Sent, Where
+from ..replies import DraftForm, KnowledgeForm, Message, Reply, Sent, Where
+from ..review import A_SAVE as A_REVIEW_SAVE
 from ..store import StoreError, utc_now
+from ..wording import REVIEW
 from . import blocks as B
 
 log = logging.getLogger("bot.slack")
@@ -69,8 +74,10 @@ def _method(e: SlackApiError) -> str:
 
 
 def _value(action: dict) -> dict:
+    """A button's value, or a select menu's chosen option's, as a dict (``{}``: none)."""
+    raw = action.get("value") or (action.get("selected_option") or {}).get("value")
     try:
-        v = json.loads(action.get("value") or "{}")
+        v = json.loads(raw or "{}")
     except ValueError:
         return {}
     return v if isinstance(v, dict) else {}
@@ -131,6 +138,9 @@ class SlackBackend(Backend):
         ctx: _Context = msg.raw
         body = ctx.body or {}
         container = body.get("container") or {}
+        if container.get("type") == "view":  # the App Home: no message to answer under
+            self._post(ctx.client, body["user"]["id"], m)
+            return
         if container.get("is_ephemeral") or not body.get("message"):
             self._respond(ctx.respond, m)
             return
@@ -155,6 +165,8 @@ class SlackBackend(Backend):
                     raise
         if ctx.channel:
             self._ephemeral(ctx.client, ctx.channel, msg.user, m)
+        elif msg.action == A_REVIEW_SAVE:  # a form opened from the App Home: the app's DM
+            self._post(ctx.client, msg.user, m)
 
     def _answer(self, msg: Message, reply: Reply, *, public: bool) -> None:
         ctx: _Context = msg.raw
@@ -212,6 +224,34 @@ class SlackBackend(Backend):
         client = ctx.client
         client.views_open(trigger_id=body["trigger_id"], view=B.edit_modal(form.draft, meta))
 
+    def open_form(self, msg: Message, form: KnowledgeForm) -> None:
+        """Open the knowledge form (``views.open`` with the click's trigger); where to answer
+        its submission rides in the view's metadata."""
+        ctx: _Context = msg.raw
+        body = ctx.body or {}
+        container = body.get("container") or {}
+        channel = "" if container.get("type") == "view" else msg.channel
+        meta = {"r": form.item_id, "e": form.entry_id, "c": channel, "u": body.get("response_url") or ""}
+        ctx.client.views_open(trigger_id=body["trigger_id"], view=B.knowledge_modal(form, meta))
+
+    def review_changed(self, user: str) -> None:
+        """Publish ``user``'s App Home again: the review in it changed."""
+        self.publish_home(user)
+
+    def publish_home(self, user: str) -> None:
+        """Publish ``user``'s App Home (``views.publish``): what the bot does, the consent
+        list, the user's open requests and, for an admin, the review. A Slack error is logged."""
+        conv = self.conversation
+        info, requests = conv.home(user)
+        review = conv.review.command(user, "nl", self) if self.is_admin(user) else None
+        try:
+            with conv.bot.pinned():
+                view = B.home_view(info, conv.settings.help_contact, requests=requests, now=utc_now(),
+                                   review=review, kb=conv.bot.kb)
+            self.client.views_publish(user_id=user, view=view)
+        except SlackApiError as e:
+            log.error("slack api error: method=%s error=%s (app_home)", _method(e), e.response.get("error"))
+
     def user_name(self, user: str) -> str:
         """The user's name from their Slack profile (``users.info``); ``""`` when unknown."""
         if not _USER_ID.match(user or ""):
@@ -261,7 +301,9 @@ class Listeners:
         for action in (A_DRAFT, A_EDIT, A_POST, A_MARK):
             app.action(action)(self.on_click)
         app.action(A_MAILTO)(self.on_link_click)
+        app.action(re.compile(r"^review_(add|new|ignore|publish):\d+$"))(self.on_click)
         app.view(B.V_EDIT)(self.on_edit_submit)
+        app.view(B.V_KNOWLEDGE)(self.on_knowledge_submit)
         app.error(self.on_error)
 
     # -- middleware -------------------------------------------------------------------------
@@ -398,15 +440,34 @@ class Listeners:
                       raw=_Context(client, body=body, respond=respond, channel=channel))
         self._run("draft_edit_submit", msg, lambda m: self.backend._to_modal_user(msg, m))
 
+    def on_knowledge_submit(self, ack: Callable, body: dict, view: dict, client: WebClient) -> None:
+        """The knowledge form saved: the required fields checked (errors show at the fields),
+        then acknowledged, and the edit (a second or so) runs after the ack; its outcome goes
+        to the admin where the form came from (else their DM)."""
+        state = (view.get("state") or {}).get("values") or {}
+        values = {bid: ((state.get(bid) or {}).get(bid) or {}).get("value") or "" for bid in B.KNOWLEDGE_FIELDS}
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            meta = {}
+        required = ("q_nl", "a_nl") + (("q_en", "a_en") if meta.get("e") else ())
+        missing = {bid: REVIEW["nl"]["incomplete_en" if bid.endswith("en") else "incomplete"]
+                   for bid in required if not values[bid].strip()}
+        if missing:
+            ack(response_action="errors", errors=missing)
+            return
+        ack()
+        channel = str(meta.get("c", ""))
+        msg = Message(user=body["user"]["id"], channel=channel, kind="click", action=A_REVIEW_SAVE,
+                      value={"r": meta.get("r", ""), "e": meta.get("e", ""), **values},
+                      raw=_Context(client, body=body, respond=Respond(response_url=meta.get("u") or None),
+                                   channel=channel))
+        self._run("knowledge_form_submit", msg, lambda m: self.backend._to_modal_user(msg, m))
+
     # -- App Home -----------------------------------------------------------------------------
     def on_home(self, event: dict, client: WebClient) -> None:
-        """The App Home tab: what the bot does, how to ask, the consent list in use, and the
-        user's own open requests."""
+        """The App Home tab: what the bot does, how to ask, the consent list in use, the
+        user's own open requests, and for an admin the review."""
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        info, requests = self.conversation.home(event["user"])
-        try:
-            client.views_publish(user_id=event["user"], view=B.home_view(info, self.conversation.settings.help_contact,
-                                                                         requests=requests, now=utc_now()))
-        except SlackApiError as e:
-            log.error("slack api error: method=%s error=%s (app_home)", _method(e), e.response.get("error"))
+        self.backend.publish_home(event["user"])
