@@ -413,16 +413,9 @@ class Conversation:
         record the request as sent. When the school is on the list, or a request for it is
         open already, say so (with a link to the request) and post nothing."""
         _, rec = self._record(msg.value, msg, out)
-        listed = self.bot.listed_as(rec.school_query)
-        if listed:
-            out.send_private(msg, Reply("note", key="already_listed", fmt={"school": listed}))
+        if self._refused(rec, msg, out)[0]:
             return
         channel = msg.channel or rec.channel
-        found, _ = self._open_for(rec)
-        if self._blocks(found, msg.user):
-            out.send_private(msg, self._existing("already_mine" if found.requested_by == msg.user else "already_open",
-                                                 found, out))
-            return
         posted = self.offer(Reply("posted_draft", draft=rec.draft, poster=out.user_name(msg.user)))
         try:
             sent = out.send(Where(channel, rec.thread_ts), posted)
@@ -436,19 +429,28 @@ class Conversation:
         When a request for the school is open already, say so (with a link to it); when the
         school is on the list, say that and record nothing (it needs no request)."""
         _, rec = self._record(msg.value, msg, out)
+        refused, ok = self._refused(rec, msg, out)
+        if refused:
+            return
+        if not ok:
+            out.send_private(msg, Reply("note", key="store_error"))
+        else:
+            out.send_private(msg, self._record_sent(rec, msg.user, rec.channel or msg.channel, "", posted=False, out=out))
+
+    def _refused(self, rec: DraftRecord, msg: Message, out: Backend) -> tuple[bool, bool]:
+        """Whether no request may be recorded for the draft's school, the user told why (it
+        is on the list; a request for it is open already, with a link to it), and whether the
+        store could be asked."""
         listed = self.bot.listed_as(rec.school_query)
         if listed:
             out.send_private(msg, Reply("note", key="already_listed", fmt={"school": listed}))
-            return
-        channel = rec.channel or msg.channel
+            return True, True
         found, ok = self._open_for(rec)
-        if not ok:
-            out.send_private(msg, Reply("note", key="store_error"))
-        elif self._blocks(found, msg.user):
+        if self._blocks(found, msg.user):
             out.send_private(msg, self._existing("already_mine" if found.requested_by == msg.user else "already_open",
                                                  found, out))
-        else:
-            out.send_private(msg, self._record_sent(rec, msg.user, channel, "", posted=False, out=out))
+            return True, ok
+        return False, ok
 
     def _open_for(self, rec: DraftRecord) -> tuple[Request | None, bool]:
         """The open request for the draft's school, and whether the store could be asked."""
