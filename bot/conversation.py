@@ -42,7 +42,7 @@ from .replies import Action, DraftForm, Message, Reply, Where
 from .review import ACTIONS as REVIEW_ACTIONS, Review
 from .state import DraftRecord, DraftStore, SeenSet
 from .store import Request, Store, StoreError, utc_now
-from .text import clean
+from .text import clean, fold
 from .wording import CHAT, LIST
 
 log = logging.getLogger("bot.conversation")
@@ -250,7 +250,11 @@ class Conversation:
                                 group="lookup")
                          for i, c in enumerate(lk.candidates)]
             if lk.status == "not_granted" and lk.match:
-                acts.append(Action(A_DRAFT, s["draft_button"], _short(s=lk.match.name), style="primary", group="lookup"))
+                # the place too: the bare name may be another, listed school's ("Bonhoeffer College")
+                m = lk.match
+                where = m.city if m.city and fold(m.city) not in fold(m.name) else ""
+                acts.append(Action(A_DRAFT, s["draft_button"], _short(s=f"{m.name} {where}".strip()), style="primary",
+                                   group="lookup"))
             elif lk.status == "not_found" and lk.reason in ("no_match", "host_not_listed") and lk.query.strip():
                 acts.append(Action(A_DRAFT, s["draft_button"], _short(s=lk.query.strip()), style="primary",
                                    group="lookup"))

@@ -166,3 +166,26 @@ def test_without_a_store_questions_are_answered_and_requests_apologise(tmp_path)
     draft = only(chat.say("verzoek Vossius Gymnasium Leiden"))
     assert "opslagprobleem" in chat.text(only(chat.click(draft, "draft_mark_sent")))
     chat.jobs.close()
+
+
+def test_a_picked_unlisted_vestiging_keeps_its_code_and_a_listed_namesake_never_grants_it(tmp_path):
+    # "Bonhoeffer College" in Castricum is listed; the one in Enschede (DUO 17VN00) is not.
+    listfile = tmp_path / "lijst.csv"
+    listfile.write_text("naam;magister_host;plaats\nBonhoeffer College;bonhoeffer;Castricum\n", encoding="utf-8")
+    chat = TestBackend.from_settings(Settings(data_dir=tmp_path / "data", consent_list_path=listfile))
+    try:
+        lookup = only(chat.say("school bonhoeffer"))
+        enschede = [a.id for a in lookup.reply.actions if "Enschede" in a.label]
+        assert enschede, [a.label for a in lookup.reply.actions]
+        picked = only(chat.click(lookup, enschede[0]))
+        assert picked.reply.lookup.status == "not_granted"
+        draft = only(chat.click(picked, "draft_request"))
+        assert "17VN00" in draft.reply.draft.body
+        chat.click(draft, "draft_mark_sent")
+        [req] = chat.store.list_requests()
+        assert req.code == "17VN00"
+        assert chat.store.close_granted(chat.conversation.bot.consent) == []
+        assert chat.store.list_requests()[0].status == "sent"
+    finally:
+        chat.jobs.close()
+        chat.store.close()
