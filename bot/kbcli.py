@@ -36,7 +36,9 @@ from .store import Store, StoreChangeLog, StoreError
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--knowledge", metavar="DIR", type=Path, help="knowledge base directory (default: $KNOWLEDGE_DIR)")
+    # SUPPRESS: a subcommand's own default must not wipe out a --knowledge given before it
+    common.add_argument("--knowledge", metavar="DIR", type=Path, default=argparse.SUPPRESS,
+                        help="knowledge base directory (default: $KNOWLEDGE_DIR)")
     p = argparse.ArgumentParser(prog="python -m bot knowledge", parents=[common],
                                 description="Edit the knowledge base without opening YAML.")
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None,
     store: Store | None = None
     try:
         settings = settings or Settings.from_env()
-        directory = args.knowledge or settings.knowledge_dir or DEFAULT_DIR
+        directory = getattr(args, "knowledge", None) or settings.knowledge_dir or DEFAULT_DIR
         try:
             store = Store.from_settings(settings)
             history: ChangeLog = StoreChangeLog(store)

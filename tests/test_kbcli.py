@@ -94,3 +94,16 @@ def test_faults_exit_1_with_one_line(env, tmp_path):
         code, _, err = run(env, *argv)
         assert code == 1 and err.startswith("error: ") and err.count("\n") == 1, (argv, err)
     assert snapshot(env.knowledge_dir)["faq.yaml"].startswith(b"# A small knowledge base")
+
+
+def test_knowledge_before_the_action_is_the_directory_used(env, tmp_path):
+    # The settings point elsewhere: only --knowledge names the knowledge base with a draft in it.
+    other = Settings(knowledge_dir=small_kb(tmp_path / "other"), data_dir=env.data_dir)
+    code, out, _ = run(other, "--knowledge", str(env.knowledge_dir), "export", "--csv", "-")
+    code2, out2, _ = run(other, "export", "--csv", "-", "--knowledge", str(env.knowledge_dir))
+    assert code == code2 == 0 and out == out2
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "faq.yaml").write_text("- id: [\n", encoding="utf-8")
+    code, _, err = run(other, "--knowledge", str(broken), "drafts")
+    assert code == 1 and "faq.yaml" in err
