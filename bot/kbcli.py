@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None,
     except BotError as e:
         print(f"error: {e}", file=stderr)
         return 1
+    except BrokenPipeError:
+        raise  # `| head`: python -m bot ends quietly with 141
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=stderr)

@@ -553,8 +553,9 @@ class _Session:
             for change in changes:
                 try:
                     changelog.record(change)
-                except Exception:  # the edit is on disk: say so, do not pretend it failed
-                    log.exception("knowledge change written but not recorded in the history: %s", change)
+                except Exception as e:  # the edit is on disk: say so, do not pretend it failed
+                    log.error("warning: the knowledge base was changed (%s %s), but the change is not in the "
+                              "history: %s", change.action, change.entry_id or "out-of-scope", e)
         return EditResult(changes, tuple(skipped), entry_id, written)
 
 

@@ -107,3 +107,14 @@ def test_knowledge_before_the_action_is_the_directory_used(env, tmp_path):
     (broken / "faq.yaml").write_text("- id: [\n", encoding="utf-8")
     code, _, err = run(other, "--knowledge", str(broken), "drafts")
     assert code == 1 and "faq.yaml" in err
+
+
+def test_an_export_cut_off_by_a_pipe_is_left_to_python_m_bot_which_ends_with_141(env):
+    class Closed(io.StringIO):  # what `| head` leaves: a reader that went away
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    err = io.StringIO()
+    with pytest.raises(BrokenPipeError):
+        main(["export", "--csv", "-"], settings=env, stdout=Closed(), stderr=err)
+    assert "error" not in err.getvalue()

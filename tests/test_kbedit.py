@@ -262,3 +262,17 @@ def test_two_processes_writing_at_once_lose_no_phrasing(kb):
     alternates = load_knowledge(kb).entry("deadline").alternates["nl"]
     assert {f"vraag {w} nummer {i}" for w in ("een", "twee") for i in range(n)} <= set(alternates)
     assert len(alternates) == 6 + 2 * n
+
+
+def test_a_history_that_cannot_be_written_keeps_the_edit_and_warns_in_one_line(kb, caplog):
+    class Full:
+        def record(self, change):
+            raise OSError(30, "Read-only file system")
+
+        def changes(self, limit=50):
+            return []
+
+    result = KnowledgeEditor(kb, Full()).add_phrasings("deadline", "nl", ["tot wanneer nog precies?"], who="U1")
+    assert result.added and "tot wanneer nog precies?" in (kb / "faq.yaml").read_text(encoding="utf-8")
+    [record] = [r for r in caplog.records if "history" in r.getMessage()]
+    assert record.exc_info is None and "Read-only file system" in record.getMessage()
