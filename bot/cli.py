@@ -428,9 +428,15 @@ def _main(argv: list[str] | None) -> int:
             # no directory, no school index.
             return run_batch(args, KnowledgeBot.from_settings(settings), sys.stdin, sys.stdout)
         bot = Bot.from_settings(settings)
-        _check_list(bot.consent, args)
         if command in (None, "console"):
+            # As in Slack: with no good list, questions are answered and lookups give no verdict.
+            if bot.consent.unavailable:
+                print(f"warning: consent list unavailable: {bot.consent.error or bot.consent.source}; questions "
+                      "are answered, lookups give no verdict", file=sys.stderr)
+            else:
+                _check_list(bot.consent, args)
             return console(bot, settings, sys.stdin, sys.stdout)  # the streams of now, not of import time
+        _check_list(bot.consent, args)
         return run_batch(args, bot, sys.stdin, sys.stdout)
     except BotError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -223,3 +223,20 @@ def test_console_drafts_edits_marks_sent_and_lists_requests_with_numbered_choice
     listed = run("requests", "list", "--json", env=env)
     [req] = json.loads(listed.stdout)
     assert (req["school_name"], req["status"]) == ("Vossius Gymnasium Leiden", "sent")
+
+
+def test_the_console_starts_without_a_list_answers_questions_and_gives_lookups_no_verdict(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: connection refused, no network needed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = run_cli("console", env={"CONSENT_LIST_URL": f"http://127.0.0.1:{port}/lijst.csv", "DATA_DIR": str(tmp_path)},
+                stdin="wat is de deadline?\nschool cals college\nquit\n")
+    assert r.returncode == 0, r.stderr
+    assert "consent list unavailable" in r.stderr and "Traceback" not in r.stderr
+    assert "18 december 2018" in r.stdout
+    assert "niet beschikbaar" in r.stdout and "✅" not in r.stdout
+    # a one-shot lookup still refuses to answer from no list
+    assert run_cli("school", "cals college", env={"CONSENT_LIST_URL": f"http://127.0.0.1:{port}/lijst.csv",
+                                                  "DATA_DIR": str(tmp_path)}).returncode == 1
