@@ -240,3 +240,11 @@ def test_the_console_starts_without_a_list_answers_questions_and_gives_lookups_n
     # a one-shot lookup still refuses to answer from no list
     assert run_cli("school", "cals college", env={"CONSENT_LIST_URL": f"http://127.0.0.1:{port}/lijst.csv",
                                                   "DATA_DIR": str(tmp_path)}).returncode == 1
+
+
+def test_a_question_typed_in_the_console_is_logged_so_nakijken_can_review_it(tmp_path):
+    r = run_cli("console", env={"DATA_DIR": str(tmp_path)},
+                stdin="hoe laat gaat de kantine dicht\nnakijken\nquit\n")
+    assert r.returncode == 0, r.stderr
+    review = r.stdout.split("Vragen om na te kijken", 1)
+    assert len(review) == 2 and "hoe laat gaat de kantine dicht" in review[1]

@@ -103,7 +103,7 @@ class ConsoleBackend(Backend):
                     self.out.write(f"{i}. {o.label}\n")
                 return None
             return Message(user=self.user, kind="click", action=a.id, value=dict(a.value))
-        return Message(text=text, user=self.user, kind="console")
+        return Message(text=text, user=self.user, kind="console", channel_type="console")  # logged: `nakijken` reviews it
 
     # -- Backend ---------------------------------------------------------------------------
     def _show(self, reply: Reply) -> None:
