@@ -33,6 +33,7 @@ from typing import Any, Callable, Mapping
 
 from .backends.base import Backend
 from .consent_source import RefreshResult
+from .consentlist import School
 from .core import Bot, route
 from .errors import CannotPost
 from .faq import Answer
@@ -250,10 +251,7 @@ class Conversation:
                                 group="lookup")
                          for i, c in enumerate(lk.candidates)]
             if lk.status == "not_granted" and lk.match:
-                # the place too: the bare name may be another, listed school's ("Bonhoeffer College")
-                m = lk.match
-                where = m.city if m.city and fold(m.city) not in fold(m.name) else ""
-                acts.append(Action(A_DRAFT, s["draft_button"], _short(s=f"{m.name} {where}".strip()), style="primary",
+                acts.append(Action(A_DRAFT, s["draft_button"], _short(s=self._draft_query(lk.match)), style="primary",
                                    group="lookup"))
             elif lk.status == "not_found" and lk.reason in ("no_match", "host_not_listed") and lk.query.strip():
                 acts.append(Action(A_DRAFT, s["draft_button"], _short(s=lk.query.strip()), style="primary",
@@ -270,6 +268,17 @@ class Conversation:
         elif reply.kind == "posted_draft" and reply.draft:
             acts.append(Action(A_MAILTO, CHAT["nl"]["mail"], url=reply.draft.mailto(), group="posted"))
         return replace(reply, actions=tuple(acts))
+
+    def _draft_query(self, school: School) -> str:
+        """What the draft button looks up for ``school`` (a directory school, not listed): its
+        name, or its name and place when the bare name finds another school (e.g. a listed
+        "Bonhoeffer College" in Castricum for the one in Enschede), so the draft keeps the
+        vestigingscode and no namesake's grant closes its request."""
+        again = self.bot.lookup(school.name)
+        if again.status == "not_granted" and again.match and again.match.vestigingscode == school.vestigingscode:
+            return school.name
+        where = school.city if school.city and fold(school.city) not in fold(school.name) else ""
+        return f"{school.name} {where}".strip()
 
     def _has(self, entry_id: str) -> bool:
         try:
