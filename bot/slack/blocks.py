@@ -387,24 +387,27 @@ def posted_draft_blocks(reply: Reply) -> list[dict]:
     return blocks
 
 
+def input_block(block_id: str, label: str, value: str, *, multiline: bool = False, optional: bool = False,
+                max_length: int = INPUT_MAX, hint: str = "") -> dict:
+    """A modal's ``plain_text_input`` block, its ``action_id`` the ``block_id``, prefilled with
+    ``value`` (cut to ``max_length`` characters), with an optional ``hint``."""
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id, "multiline": multiline,
+                               "max_length": max_length}
+    if value:
+        element["initial_value"] = value[:max_length]
+    blk: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional,
+                           "label": {"type": "plain_text", "text": label}, "element": element}
+    if hint:
+        blk["hint"] = {"type": "plain_text", "text": hint}
+    return blk
+
+
 def edit_modal(d: Draft, metadata: dict) -> dict:
     """The "Verzoek bewerken" modal: recipient (optional), subject and text, prefilled."""
     s = S["nl"]
     meta = json.dumps(metadata, separators=(",", ":"))
     if len(meta) > PRIVATE_METADATA_MAX:
         raise ValueError("private_metadata too long")
-
-    def field(block_id: str, label: str, value: str, *, multiline=False, optional=False, max_length=INPUT_MAX,
-              hint: str = "") -> dict:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id, "multiline": multiline,
-                                   "max_length": max_length}
-        if value:
-            element["initial_value"] = value[:max_length]
-        blk: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional,
-                               "label": {"type": "plain_text", "text": label}, "element": element}
-        if hint:
-            blk["hint"] = {"type": "plain_text", "text": hint}
-        return blk
 
     return {
         "type": "modal",
@@ -414,9 +417,9 @@ def edit_modal(d: Draft, metadata: dict) -> dict:
         "submit": {"type": "plain_text", "text": shorten(s["modal_submit"], MODAL_TITLE_MAX)},
         "close": {"type": "plain_text", "text": shorten(s["modal_close"], MODAL_TITLE_MAX)},
         "blocks": [
-            field(B_TO, s["label_to"], d.to, optional=True, max_length=EMAIL_MAX, hint=s["hint_to"]),
-            field(B_SUBJECT, s["label_subject"], d.subject, max_length=SUBJECT_MAX),
-            field(B_BODY, s["label_body"], d.body, multiline=True),
+            input_block(B_TO, s["label_to"], d.to, optional=True, max_length=EMAIL_MAX, hint=s["hint_to"]),
+            input_block(B_SUBJECT, s["label_subject"], d.subject, max_length=SUBJECT_MAX),
+            input_block(B_BODY, s["label_body"], d.body, multiline=True),
         ],
     }
 
@@ -567,17 +570,6 @@ def knowledge_modal(form: KnowledgeForm, metadata: dict, lang: str = "nl") -> di
         raise ValueError("private_metadata too long")
     publishing = bool(form.entry_id)
 
-    def field(block_id: str, label: str, value: str, *, multiline: bool, optional: bool) -> dict:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id, "multiline": multiline,
-                                   "max_length": INPUT_MAX}
-        if value:
-            element["initial_value"] = value[:INPUT_MAX]
-        blk: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": optional,
-                               "label": {"type": "plain_text", "text": label}, "element": element}
-        if optional:
-            blk["hint"] = {"type": "plain_text", "text": w["hint_en"]}
-        return blk
-
     intro = w["form_intro_publish"].format(id=escape(form.entry_id)) if publishing else w["form_intro"]
     return {
         "type": "modal",
@@ -590,10 +582,12 @@ def knowledge_modal(form: KnowledgeForm, metadata: dict, lang: str = "nl") -> di
         "close": {"type": "plain_text", "text": shorten(w["form_close"], MODAL_TITLE_MAX)},
         "blocks": [
             context(intro),
-            field("q_nl", w["label_q_nl"], form.question_nl, multiline=False, optional=False),
-            field("a_nl", w["label_a_nl"], form.answer_nl, multiline=True, optional=False),
-            field("q_en", w["label_q_en"], form.question_en, multiline=False, optional=not publishing),
-            field("a_en", w["label_a_en"], form.answer_en, multiline=True, optional=not publishing),
+            input_block("q_nl", w["label_q_nl"], form.question_nl),
+            input_block("a_nl", w["label_a_nl"], form.answer_nl, multiline=True),
+            input_block("q_en", w["label_q_en"], form.question_en, optional=not publishing,
+                        hint="" if publishing else w["hint_en"]),
+            input_block("a_en", w["label_a_en"], form.answer_en, multiline=True, optional=not publishing,
+                        hint="" if publishing else w["hint_en"]),
         ],
     }
 
