@@ -8,8 +8,9 @@ lines side by side. From the project's root::
     .venv/bin/python bench/faq_compare.py            # every set in ../shared/eval and bench/
     .venv/bin/python bench/faq_compare.py SET.yaml   # just these
 
-``bench/faq-holdout.yaml`` is this project's own unseen set: written by someone who saw
-neither the knowledge base nor the evaluation sets, and never used for training.
+``bench/faq-holdout.yaml`` and ``bench/faq-holdout-2.yaml`` are this project's own unseen sets:
+each written by a helper that saw neither the knowledge base nor the evaluation sets, only the
+source text and the topic table, and never used for training.
 """
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def main() -> int:
     if not (EVAL / "faq_eval.py").exists():
         print(f"{EVAL / 'faq_eval.py'} not found: this benchmark needs ../shared/eval")
         return 2
-    sets = [Path(a) for a in sys.argv[1:]] or sorted(EVAL.glob("faq-*.yaml")) + [ROOT / "bench" / "faq-holdout.yaml"]
+    sets = [Path(a) for a in sys.argv[1:]] or sorted(EVAL.glob("faq-*.yaml")) + sorted((ROOT / "bench").glob("faq-holdout*.yaml"))
     for s in sets:
         print(s.name)
         print("  bot      ", summary(s, [sys.executable, "-m", "bot", "ask", "--json", "-"]))
