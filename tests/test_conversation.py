@@ -52,7 +52,7 @@ def test_a_question_is_answered_where_asked_logged_and_its_vote_lands_on_the_log
 
 
 def test_an_unclear_question_offers_choices_and_a_choice_shows_that_answer(chat):
-    unclear = only(chat.say("toestemming", kind="dm", channel="D0ANNE01"))
+    unclear = only(chat.say("wat moet de school doen", kind="dm", channel="D0ANNE01"))
     assert unclear.reply.answer.status == "ambiguous"
     assert all(a.group == "suggestions" for a in unclear.reply.actions)
     picked = only(chat.click(unclear, "show_entry:0"))

@@ -83,8 +83,8 @@ def test_slash_command_question_is_answered_ephemerally(slack, fake_slack):
 
 
 def test_ambiguous_question_offers_the_suggestions_and_a_click_shows_that_answer(slack, fake_slack, slack_bot):
-    first = slack_bot.ask("toestemming").suggestions[0]  # one word that fits several entries
-    slack.command("toestemming")
+    first = slack_bot.ask("wat moet de school doen").suggestions[0]  # fits two entries about equally
+    slack.command("wat moet de school doen")
     reply = only(fake_slack.wait("response_url"))
     assert "Bedoel je een van deze vragen?" in text_of(reply)
     button = find_button(blocks_of(reply), "show_entry:0")
@@ -97,8 +97,8 @@ def test_ambiguous_question_offers_the_suggestions_and_a_click_shows_that_answer
 
 
 def test_a_suggestion_clicked_in_a_thread_is_answered_in_that_thread(slack, fake_slack, slack_bot):
-    second = slack_bot.ask("toestemming").suggestions[1]
-    _, ts = slack.mention("toestemming")
+    second = slack_bot.ask("wat moet de school doen").suggestions[1]
+    _, ts = slack.mention("wat moet de school doen")
     question = only(fake_slack.wait("chat.postMessage"))
     slack.click(question, "show_entry:1")
     answer = fake_slack.wait("chat.postMessage", n=2)[1]
