@@ -27,17 +27,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.knowledge import load_knowledge  # noqa: E402
 
 
+def fit(kb, C: float = 10.0):
+    """The baseline fitted to ``kb``'s phrasings: a scikit-learn pipeline whose
+    ``predict_proba`` gives one column per entry id (``classes_``)."""
+    texts = [t for e in kb.entries for _, t in e.phrasings()]
+    labels = [e.id for e in kb.entries for _ in e.phrasings()]
+    return make_pipeline(
+        make_union(TfidfVectorizer(ngram_range=(1, 2)), TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))),
+        LogisticRegression(C=C, max_iter=3000),
+    ).fit(texts, labels)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--C", type=float, default=10.0)
     args = ap.parse_args()
-    kb = load_knowledge()
-    texts = [t for e in kb.entries for _, t in e.phrasings()]
-    labels = [e.id for e in kb.entries for _ in e.phrasings()]
-    model = make_pipeline(
-        make_union(TfidfVectorizer(ngram_range=(1, 2)), TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))),
-        LogisticRegression(C=args.C, max_iter=3000),
-    ).fit(texts, labels)
+    model = fit(load_knowledge(), args.C)
     classes = list(model.classes_)
     questions = [line.rstrip("\n") for line in sys.stdin]
     for p in model.predict_proba(questions):

@@ -3,7 +3,11 @@
 
 Runs ``../shared/eval/faq_eval.py`` on each labelled set, once with the bot
 (``python -m bot ask --json -``) and once with the baseline, and prints their summary
-lines side by side. From the project's root::
+lines side by side. Then, since the two answer at different wrong-answer rates, it compares
+them at equal rates: for each set, the most right answers each method gets over its whole
+threshold grid (``answer_at`` x ``margin``, steps of 0.05, picked on that set for both
+alike, so an optimistic figure for both) with at most as many wrong answers as the bot makes
+at its own thresholds, and as the baseline makes at its own. From the project's root::
 
     .venv/bin/python bench/faq_compare.py            # every set in ../shared/eval and bench/
     .venv/bin/python bench/faq_compare.py SET.yaml   # just these
@@ -16,14 +20,44 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from bot.faq import OUT_OF_SCOPE, FaqMatcher  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+import faq_baseline  # noqa: E402
+
+GRID = [(a / 20, m / 20) for a in range(0, 20) for m in range(0, 20)]
 
 
 def summary(questions: Path, command: list[str]) -> str:
     out = subprocess.run([sys.executable, str(EVAL / "faq_eval.py"), str(questions), "--", *command],
                          cwd=ROOT, capture_output=True, text=True, check=False).stdout
     return out.strip().splitlines()[-1] if out.strip() else "(no output)"
+
+
+def counts(probs: np.ndarray, classes: list[str], expects: list[set], answer_at: float, margin: float):
+    """``(right, wrong)``: questions answered with a right entry, and answered with any other
+    (out-of-scope questions included), when a question is answered at ``p1 >= answer_at``
+    and ``p1 - p2 >= margin`` with an entry (never the out-of-scope class) on top."""
+    order = np.argsort(-probs, axis=1)
+    rows = np.arange(len(probs))
+    p1, p2 = probs[rows, order[:, 0]], probs[rows, order[:, 1]]
+    right = wrong = 0
+    for i, expect in enumerate(expects):
+        top = classes[order[i, 0]]
+        if top != OUT_OF_SCOPE and p1[i] >= answer_at and p1[i] - p2[i] >= margin:
+            right += top in expect
+            wrong += top not in expect
+    return right, wrong
+
+
+def best_right(probs, classes, expects, max_wrong: int) -> int:
+    return max((r for r, w in (counts(probs, classes, expects, a, m) for a, m in GRID) if w <= max_wrong), default=0)
 
 
 def main() -> int:
@@ -35,6 +69,24 @@ def main() -> int:
         print(s.name)
         print("  bot      ", summary(s, [sys.executable, "-m", "bot", "ask", "--json", "-"]))
         print("  baseline ", summary(s, [sys.executable, str(ROOT / "bench" / "faq_baseline.py")]))
+
+    kb = load_knowledge()
+    bot, base = FaqMatcher(kb), faq_baseline.fit(kb)
+    th = bot.model.thresholds
+    print("\nat equal wrong-answer counts (best thresholds on each set, for both alike):")
+    for s in sets:
+        cases = yaml.safe_load(open(s, encoding="utf-8"))
+        questions = [" ".join(str(c["q"]).split()) for c in cases]
+        expects = [set(c["expect"] or []) for c in cases]
+        inscope = sum(bool(e) for e in expects)
+        pb = np.array([bot.model.probabilities(q)[0] for q in questions])
+        pl = base.predict_proba(questions)
+        cb, cl = bot.model.classes, list(base.classes_)
+        wb = counts(pb, cb, expects, th.answer_at, th.margin)[1]
+        wl = counts(pl, cl, expects, 0.5, 0.15)[1]
+        line = "; ".join(f"at most {k} wrong ({who}'s): bot {best_right(pb, cb, expects, k)}, "
+                         f"baseline {best_right(pl, cl, expects, k)}" for who, k in (("the bot", wb), ("the baseline", wl)))
+        print(f"  {s.name} ({inscope} in scope): {line}")
     return 0
 
 

@@ -403,12 +403,11 @@ def test_over_long_input_is_answered_within_block_kit_limits(slack, fake_slack):
 
 
 def _long_kb(tmp_path: Path) -> Path:
-    """The bundled knowledge base plus two entries with over-long answers."""
+    """A knowledge base of the bundled drafts and two entries with over-long answers (small,
+    so that its model fits in a second)."""
     kdir = tmp_path / "knowledge"
     kdir.mkdir()
-    for f in DEFAULT_DIR.iterdir():
-        if f.is_file():
-            (kdir / f.name).write_bytes(f.read_bytes())
+    (kdir / "drafts.yaml").write_bytes((DEFAULT_DIR / "drafts.yaml").read_bytes())
     para = "Dit is een lange alinea over de zeeslang in Magister, met `/magister school <naam>` erin. " * 12
     link = "<https://example.org/zeeslang|de zeeslangbron met een lange naam>"
     long_nl = "\\n\\n".join([para] * 4 + [para[:-300] + link + " " + para] + [para] * 4)  # ~9,000 characters
@@ -430,8 +429,7 @@ def _long_kb(tmp_path: Path) -> Path:
       - label: {{nl: "Bron", en: "Source"}}
         url: "https://example.org/{word}"
 """
-    faq = kdir / "faq.yaml"
-    faq.write_text(faq.read_text(encoding="utf-8").rstrip("\n") + "\n" + extra, encoding="utf-8")
+    (kdir / "faq.yaml").write_text("entries:" + extra, encoding="utf-8")
     return kdir
 
 
