@@ -4,10 +4,16 @@ A small knowledge base in a temporary folder, so that a refit takes seconds; eve
 on the swap (or on the reload being done), never a fixed sleep."""
 from __future__ import annotations
 
+import io
+import itertools
 import logging
 
 import pytest
 
+from bot.backends.console import ConsoleBackend
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.core import Bot
 from bot.errors import KnowledgeError
 from bot.faq import FaqMatcher, cache_key, training_data
 from bot.kbedit import KnowledgeEditor
@@ -92,3 +98,30 @@ def test_a_knowledge_base_broken_at_start_is_an_error(kb):
     (kb / "faq.yaml").write_text("entries: [")
     with pytest.raises(KnowledgeError, match=r"faq\.yaml:\d+: YAML syntax"):
         LiveKnowledge(kb)
+
+
+def test_the_console_answers_from_a_knowledge_base_edited_while_it_runs(kb):
+    """A `knowledge import` by another process while the console runs: the console, which has
+    no timer, looks before each message, so the question after the refit gets the new entry."""
+    bot = Bot.from_settings(Settings(knowledge_dir=kb))
+    question = "mag ik de zebra op het plein voeren"
+    reads = itertools.count()
+
+    class Typing(io.StringIO):  # the same question three times; the edit lands before the second
+        def readline(self, *_):
+            n = next(reads)
+            if n == 1:
+                (kb / "faq.yaml").write_text((kb / "faq.yaml").read_text().replace(
+                    '"is er een einddatum"', f'"is er een einddatum"\n        - "{question}"'))
+            if n == 2:
+                assert bot.live.wait_for(1, WAIT)  # the reload that the second message started
+            return question + "\n" if n < 3 else ""
+
+    out = io.StringIO()
+    try:
+        assert ConsoleBackend(Conversation(bot, None), Typing(), out).run() == 0
+    finally:
+        bot.live.close()
+    first, second, third = [a for a in out.getvalue().split("\n\n") if a.strip()]
+    assert "Dat weet ik niet" in first and "Dat weet ik niet" in second  # before the refit
+    assert third.startswith("Sinds 18 december 2018.")

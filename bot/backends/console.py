@@ -71,6 +71,9 @@ class ConsoleBackend(Backend):
                 continue
             if msg is None:  # a choice of several: its options are numbered now
                 continue
+            # Slack's processes notice an edit on a timer (Jobs.knowledge_tick); the console,
+            # which has no threads of its own, looks before each message.
+            self.conversation.bot.check_knowledge()
             try:
                 self.handle(msg)
             except BrokenPipeError:  # the reader is gone: main() ends the run quietly
