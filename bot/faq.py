@@ -232,7 +232,7 @@ class FaqModel:
     # -- fitting and the cache ------------------------------------------------------------
     @classmethod
     def fit(cls, kb: KnowledgeBase) -> "FaqModel":
-        """Fit the model to ``kb`` (imports scikit-learn; about a minute). The thresholds come from
+        """Fit the model to ``kb`` (imports scikit-learn; about two minutes for the bundled knowledge base). The thresholds come from
         :func:`choose_thresholds` over grouped cross-validated predictions. Raises
         :class:`~bot.errors.KnowledgeError` when ``kb`` gives fewer than two classes."""
         from sklearn.linear_model import LogisticRegression
@@ -304,7 +304,7 @@ class FaqModel:
                 model = cls.load(path, key)
                 if model is not None:
                     return model
-            log.warning("fitting the FAQ model: the knowledge base changed or is not cached yet (about a minute, once)")
+            log.warning("fitting the FAQ model: the knowledge base changed or is not cached yet (about two minutes, once)")
             model = cls.fit(kb)
             faults = []
             for path in paths:
@@ -529,6 +529,9 @@ class FaqMatcher:
         self.kb = kb
         self.model = model or FaqModel.for_knowledge(kb)
         self._entries = [kb.entry(c) if c != OUT_OF_SCOPE else None for c in self.model.classes]
+        if OUT_OF_SCOPE not in self.model.classes:
+            log.warning("%s: no out-of-scope questions (out-of-scope.yaml missing or empty): every question "
+                        "close to an entry gets an answer", kb.directory)
         own = [t for e in kb.entries for lg in ("nl", "en")
                for t in (e.question[lg], e.answer[lg], *e.keywords.get(lg, []))]
         self.vocabulary = frozenset(w for t in own for w in tokens(t))

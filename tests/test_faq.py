@@ -270,6 +270,15 @@ def test_two_entries_of_one_phrasing_each_still_fit(small_kb):
     assert m.answer("Wat is de deadline?").status in ("answered", "ambiguous", "no_match")
 
 
+def test_a_knowledge_base_without_out_of_scope_questions_is_logged(small_kb, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.faq")
+    FaqMatcher(load_knowledge(small_kb))
+    assert "no out-of-scope questions" not in caplog.text
+    (small_kb / "out-of-scope.yaml").unlink()
+    FaqMatcher(load_knowledge(small_kb))
+    assert "no out-of-scope questions (out-of-scope.yaml missing or empty)" in caplog.text
+
+
 def test_near_copies_share_a_cross_validation_group():
     g = faq.near_copy_groups(["wat is de deadline", "wat is de deadline?", "wat is de deadlien",
                               "hoe controleer ik de lijst"], ["a", "a", "a", "a"])
