@@ -12,7 +12,7 @@ project's root::
     .venv/bin/python bench/faq_curve.py               # the curve at the bot's C
     .venv/bin/python bench/faq_curve.py --C 10 30 100  # how C was chosen
 
-Takes about a minute and a half per C on this machine.
+Takes about a minute per C on this machine.
 """
 import argparse
 import sys
