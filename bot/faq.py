@@ -232,8 +232,9 @@ class FaqModel:
     # -- fitting and the cache ------------------------------------------------------------
     @classmethod
     def fit(cls, kb: KnowledgeBase) -> "FaqModel":
-        """Fit the model to ``kb`` (imports scikit-learn; about two minutes for the bundled knowledge base). The thresholds come from
-        :func:`choose_thresholds` over grouped cross-validated predictions. Raises
+        """Fit the model to ``kb`` (imports scikit-learn; about two minutes for the bundled
+        knowledge base). The thresholds come from :func:`choose_thresholds` over grouped
+        cross-validated predictions. Raises
         :class:`~bot.errors.KnowledgeError` when ``kb`` gives fewer than two classes."""
         from sklearn.linear_model import LogisticRegression
 
