@@ -32,7 +32,7 @@ from .replies import Reply
 from .knowledge import DEFAULT_DIR, KnowledgeBase, load_knowledge
 from .linking import OVERRIDES_FILE, Override, read_overrides
 from .names import lexicon, words
-from .schools import Lookup, SchoolMatcher
+from .schools import Lookup, SchoolMatcher, Status
 from .text import STOP_WORDS as STOP, clean, fold
 
 # Commands with an argument (the first word), Dutch first; English names are aliases.
@@ -239,7 +239,15 @@ class Bot:
         knowledge base's answer (``answer`` reply, ``question`` set)."""
         name = school_in_question(cleaned)
         if name and self._names_a_school(name):
-            return Reply("lookup", self.faq.detect_lang(cleaned), lookup=self.schools.lookup(name))
+            found = self.schools.lookup(name)
+            # "Heeft de GGD toegang…?", "Heeft Magister de scholen laten weten…?": a question's
+            # shape, but no school in the list or DUO's directory, not even a near miss: the
+            # knowledge base answers it. (Without a directory or a list, an unknown name may
+            # still be a school: the lookup says what it can.)
+            no_school = (found.status == Status.NOT_FOUND and not found.candidates and self.directory
+                         and not self.consent.unavailable)
+            if not no_school:
+                return Reply("lookup", self.faq.detect_lang(cleaned), lookup=found)
         # The answer's language is detect_lang(cleaned) (one run of the model, not two).
         answer = self.faq.answer(cleaned)
         if answer.status != "answered":

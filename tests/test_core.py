@@ -71,3 +71,27 @@ def test_swapping_the_consent_list(bot):
     b.set_consent_list(ConsentList((School("Vossius Gymnasium", "vossius.magister.net"),), "new"))
     assert b.lookup("vossius gymnasium").status == "granted"
     assert b.lookup("cals college").status == "not_found"
+
+
+@pytest.fixture(scope="module")
+def bot_with_directory():
+    from bot.directory import Directory
+
+    schools = (School("Cals College", "cals.magister.net"),)
+    return Bot(Settings(), load_knowledge(), ConsentList(schools, "test"), Directory.embedded())
+
+
+@pytest.mark.parametrize("text,kind,what", [
+    ("heeft het Cals College al toestemming gegeven?", "lookup", "granted"),
+    ("Heeft het Amadeus Lyceum al toestemming gegeven?", "lookup", "not_granted"),  # a DUO school
+    # the shape of a school question, but no school of the list or the directory
+    ("Heeft Magister de scholen laten weten dat ze Studyspace toegang moeten geven?", "answer", "magister-newsletter"),
+    ("Heeft de GGD toegang tot gegevens uit Magister?", "answer", None),
+])
+def test_a_school_question_that_names_no_school_is_answered_from_the_knowledge_base(bot_with_directory, text, kind, what):
+    r = bot_with_directory.handle(text)
+    assert r.kind == kind, r
+    if kind == "lookup":
+        assert r.lookup.status == what
+    elif what:
+        assert r.answer.status == "answered" and r.answer.entry.id == what
