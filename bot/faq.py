@@ -36,6 +36,7 @@ import math
 import os
 import re
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -305,7 +306,7 @@ class FaqModel:
                 model = cls.load(path, key)
                 if model is not None:
                     return model
-            log.warning("fitting the FAQ model: the knowledge base changed or is not cached yet (about two minutes, once)")
+            log.warning("fitting the FAQ model: the knowledge base changed or is not cached yet (up to about two minutes, once)")
             model = cls.fit(kb)
             faults = []
             for path in paths:
@@ -416,7 +417,9 @@ def near_copy_groups(texts: list[str], labels: list[str], similar: float = 0.6) 
 
 def cross_validated(texts: list[str], labels: list[str], folds: int = FOLDS) -> np.ndarray:
     """Out-of-fold class probabilities (rows in ``texts`` order, columns in sorted label
-    order) from :data:`FOLDS`-fold cross-validation grouped by :func:`near_copy_groups`."""
+    order) from :data:`FOLDS`-fold cross-validation grouped by :func:`near_copy_groups`. A
+    class with fewer groups than folds sits in fewer folds (scikit-learn's warning about it
+    is silenced: it would reach the console of whoever edited the knowledge base)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -426,7 +429,10 @@ def cross_validated(texts: list[str], labels: list[str], folds: int = FOLDS) -> 
     y = np.array(labels)
     # A small knowledge base: no more folds than its sparsest class has groups (at least 2).
     folds = max(2, min([folds] + [len({g for g, lab in zip(groups, labels) if lab == c}) for c in classes]))
-    for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=0).split(texts, y, groups):
+    with warnings.catch_warnings():  # "the least populated class has only 1 member"
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=0).split(texts, y, groups))
+    for train, test in splits:
         features = Features()
         clf = LogisticRegression(C=C, max_iter=5000).fit(features.fit_transform([texts[i] for i in train]), y[train])
         cols = [classes.index(c) for c in clf.classes_]

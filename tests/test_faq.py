@@ -270,6 +270,13 @@ def test_two_entries_of_one_phrasing_each_still_fit(small_kb):
     assert m.answer("Wat is de deadline?").status in ("answered", "ambiguous", "no_match")
 
 
+def test_one_out_of_scope_question_fits_without_a_warning(small_kb, recwarn):
+    (small_kb / "out-of-scope.yaml").write_text('out_of_scope:\n  nl: ["hoe laat is het"]\n', encoding="utf-8")
+    m = FaqMatcher(load_knowledge(small_kb))
+    assert OUT_OF_SCOPE in m.model.classes
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)], [str(w.message) for w in recwarn]
+
+
 def test_a_knowledge_base_without_out_of_scope_questions_is_logged(small_kb, caplog):
     caplog.set_level(logging.WARNING, logger="bot.faq")
     FaqMatcher(load_knowledge(small_kb))
