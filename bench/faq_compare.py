@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from bot.faq import OUT_OF_SCOPE, FaqMatcher  # noqa: E402
+from bot.faq import FaqMatcher, Thresholds, decide  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 import faq_baseline  # noqa: E402
 
@@ -42,17 +42,15 @@ def summary(questions: Path, command: list[str]) -> str:
 
 def counts(probs: np.ndarray, classes: list[str], expects: list[set], answer_at: float, margin: float):
     """``(right, wrong)``: questions answered with a right entry, and answered with any other
-    (out-of-scope questions included), when a question is answered at ``p1 >= answer_at``
-    and ``p1 - p2 >= margin`` with an entry (never the out-of-scope class) on top."""
-    order = np.argsort(-probs, axis=1)
-    rows = np.arange(len(probs))
-    p1, p2 = probs[rows, order[:, 0]], probs[rows, order[:, 1]]
+    (out-of-scope questions included), under the bot's own decision rule
+    (:func:`bot.faq.decide`) at ``answer_at`` and ``margin``."""
+    th = Thresholds(answer_at, margin, suggest_at=answer_at)  # suggestions do not count here
     right = wrong = 0
-    for i, expect in enumerate(expects):
-        top = classes[order[i, 0]]
-        if top != OUT_OF_SCOPE and p1[i] >= answer_at and p1[i] - p2[i] >= margin:
-            right += top in expect
-            wrong += top not in expect
+    for p, expect in zip(probs, expects):
+        status, picked = decide(p, classes, th)
+        if status == "answered":
+            right += classes[picked[0]] in expect
+            wrong += classes[picked[0]] not in expect
     return right, wrong
 
 
